@@ -1,0 +1,25 @@
+// Command delivery-assignment gives paid orders to the nearest free courier.
+// Wiring only; the logic is in shared/delivery.
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+func main() {
+	logging.Setup("delivery-assignment")
+	cfg := awsclient.MustLoad(context.Background())
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	lambda.Start(queue.Consume(delivery.NewService(table, time.Now).HandleEvent))
+}

@@ -1,0 +1,25 @@
+// Command tracking serves courier location updates, pickup and delivery, and
+// the customer's view of where their order is. Wiring only; the logic is in
+// shared/tracking.
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
+)
+
+func main() {
+	logging.Setup("tracking")
+	cfg := awsclient.MustLoad(context.Background())
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	lambda.Start(tracking.NewRouter(tracking.NewService(table, time.Now)).Serve)
+}

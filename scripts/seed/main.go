@@ -1,0 +1,84 @@
+// Command seed loads the demo catalogue, couriers and users into a deployed
+// stack. It is idempotent: menus are overwritten, users and couriers that
+// exist are left as they are (a courier out on a delivery stays on it).
+//
+//	go run ./scripts/seed -outputs .run/4566/outputs.json
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+func main() {
+	outputsPath := flag.String("outputs", ".run/4566/outputs.json", "stack outputs file written by cdk deploy")
+	flag.Parse()
+	if err := run(*outputsPath); err != nil {
+		fmt.Fprintln(os.Stderr, "seed:", err)
+		os.Exit(1)
+	}
+}
+
+func run(outputsPath string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := devstack.LoadOutputs(outputsPath)
+	if err != nil {
+		return err
+	}
+	cfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return err
+	}
+	table := store.New(dynamodb.NewFromConfig(cfg), out.TableName)
+	users := devstack.Users{Client: cip.NewFromConfig(cfg), PoolID: out.UserPoolID, ClientID: out.UserPoolClientID}
+
+	items := 0
+	for _, menu := range devstack.DemoMenus {
+		if err := table.PutMenu(ctx, menu); err != nil {
+			return err
+		}
+		items += len(menu.Items)
+	}
+	fmt.Printf("seeded %d restaurants with %d menu items\n", len(devstack.DemoMenus), items)
+
+	if _, err := users.Ensure(ctx, devstack.DemoCustomer, devstack.DemoPassword, httpapi.GroupCustomer); err != nil {
+		return err
+	}
+	newCouriers := 0
+	for _, c := range devstack.DemoCouriers {
+		sub, err := users.Ensure(ctx, c.Username, devstack.DemoPassword, httpapi.GroupCourier)
+		if err != nil {
+			return err
+		}
+		created, err := table.CreateCourier(ctx, domain.Courier{
+			ID: sub, Name: c.Name, Status: domain.CourierAvailable, Location: c.Location, UpdatedAt: time.Now().UTC(),
+		})
+		if err != nil {
+			return err
+		}
+		if created {
+			newCouriers++
+		}
+	}
+	fmt.Printf("seeded %d couriers (%d new)\n", len(devstack.DemoCouriers), newCouriers)
+
+	fmt.Println("demo logins (password for all: " + devstack.DemoPassword + "):")
+	fmt.Println("  customer:", devstack.DemoCustomer)
+	for _, c := range devstack.DemoCouriers {
+		fmt.Println("  courier: ", c.Username)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package domain
+
+import (
+	"sort"
+	"time"
+)
+
+// CourierStatus says whether a courier can take an order.
+type CourierStatus string
+
+const (
+	CourierAvailable CourierStatus = "AVAILABLE"
+	CourierAssigned  CourierStatus = "ASSIGNED"
+	CourierOffline   CourierStatus = "OFFLINE"
+)
+
+// Courier is a rider; ID is the courier's Cognito subject.
+type Courier struct {
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	Status    CourierStatus `json:"status"`
+	Location  LatLng        `json:"location"`
+	OrderID   string        `json:"order_id,omitempty"`
+	UpdatedAt time.Time     `json:"updated_at"`
+}
+
+// Geohash precisions used to index free couriers: the table's GSI2 partition
+// is the coarse cell, its sort key starts with the fine one.
+const (
+	CoarseCellPrecision = 4 // about 39 km x 20 km
+	FineCellPrecision   = 5 // about 4.9 km x 4.9 km
+	PointPrecision      = 9
+)
+
+// SearchRing is one widening step of the courier search: a set of cells at
+// one precision.
+type SearchRing struct {
+	Precision int
+	Cells     []string
+}
+
+// CourierSearchRings returns the rings to search, nearest first: the fine cell
+// around the pickup and its neighbours, then the coarse ones.
+func CourierSearchRings(pickup LatLng) []SearchRing {
+	return []SearchRing{
+		{Precision: FineCellPrecision, Cells: GeohashRing(pickup, FineCellPrecision)},
+		{Precision: CoarseCellPrecision, Cells: GeohashRing(pickup, CoarseCellPrecision)},
+	}
+}
+
+// RankByDistance orders available couriers by distance from the pickup,
+// nearest first, dropping the others and duplicates. Ties break on id so the
+// choice is deterministic.
+func RankByDistance(pickup LatLng, candidates []Courier) []Courier {
+	seen := map[string]bool{}
+	ranked := make([]Courier, 0, len(candidates))
+	for _, c := range candidates {
+		if c.Status != CourierAvailable || seen[c.ID] {
+			continue
+		}
+		seen[c.ID] = true
+		ranked = append(ranked, c)
+	}
+	sort.SliceStable(ranked, func(i, j int) bool {
+		di, dj := DistanceMeters(pickup, ranked[i].Location), DistanceMeters(pickup, ranked[j].Location)
+		if di != dj {
+			return di < dj
+		}
+		return ranked[i].ID < ranked[j].ID
+	})
+	return ranked
+}

@@ -1,0 +1,185 @@
+package domain
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// OrderLine is one priced line of an order. Prices are copied from the menu at
+// the time of ordering, so later menu changes do not alter a placed order.
+type OrderLine struct {
+	ItemID    string `json:"item_id"`
+	Name      string `json:"name"`
+	Quantity  int    `json:"quantity"`
+	UnitPrice int64  `json:"unit_price_minor"`
+	LineTotal int64  `json:"line_total_minor"`
+}
+
+// Order is the aggregate every function works on. Version grows by one on each
+// write; the stream publisher derives event ids from it.
+type Order struct {
+	ID               string      `json:"id"`
+	CustomerID       string      `json:"customer_id"`
+	RestaurantID     string      `json:"restaurant_id"`
+	RestaurantName   string      `json:"restaurant_name"`
+	PickupLocation   LatLng      `json:"pickup_location"`
+	DeliveryLocation LatLng      `json:"delivery_location"`
+	DeliveryAddress  string      `json:"delivery_address,omitempty"`
+	Lines            []OrderLine `json:"lines"`
+	SubtotalMinor    int64       `json:"subtotal_minor"`
+	DeliveryFeeMinor int64       `json:"delivery_fee_minor"`
+	TotalMinor       int64       `json:"total_minor"`
+	Currency         string      `json:"currency"`
+	Status           Status      `json:"status"`
+	CourierID        string      `json:"courier_id,omitempty"`
+	CorrelationID    string      `json:"-"`
+	CausationID      string      `json:"-"`
+	Version          int         `json:"version"`
+	CreatedAt        time.Time   `json:"created_at"`
+	UpdatedAt        time.Time   `json:"updated_at"`
+}
+
+// PlaceOrderRequest is the body of POST /orders. It deliberately has no price
+// fields: anything a client sends about prices is ignored.
+type PlaceOrderRequest struct {
+	RestaurantID     string          `json:"restaurant_id"`
+	Items            []RequestedItem `json:"items"`
+	DeliveryLocation *LatLng         `json:"delivery_location"`
+	DeliveryAddress  string          `json:"delivery_address"`
+}
+
+// RequestedItem is a dish and how many of it.
+type RequestedItem struct {
+	ItemID   string `json:"item_id"`
+	Quantity int    `json:"quantity"`
+}
+
+// Limits on an order's shape; they keep an item (and its DynamoDB record)
+// well under the 400 KB item limit and catch fat-fingered quantities.
+const (
+	MaxOrderLines      = 50
+	MaxQuantityPerLine = 50
+	MaxAddressLength   = 200
+	MaxDeliveryMeters  = 15_000
+)
+
+// Validate checks the request's own shape, before any lookup.
+func (r PlaceOrderRequest) Validate() error {
+	if strings.TrimSpace(r.RestaurantID) == "" {
+		return Invalid("restaurant_id", "is required")
+	}
+	if len(r.Items) == 0 {
+		return Invalid("items", "must contain at least one item")
+	}
+	if len(r.Items) > MaxOrderLines {
+		return Invalid("items", "must contain at most %d items", MaxOrderLines)
+	}
+	for i, it := range r.Items {
+		if strings.TrimSpace(it.ItemID) == "" {
+			return Invalid(indexed("items", i, "item_id"), "is required")
+		}
+		if it.Quantity < 1 || it.Quantity > MaxQuantityPerLine {
+			return Invalid(indexed("items", i, "quantity"), "must be between 1 and %d", MaxQuantityPerLine)
+		}
+	}
+	if r.DeliveryLocation == nil {
+		return Invalid("delivery_location", "is required")
+	}
+	if err := r.DeliveryLocation.Validate("delivery_location"); err != nil {
+		return err
+	}
+	if len(r.DeliveryAddress) > MaxAddressLength {
+		return Invalid("delivery_address", "must be at most %d characters", MaxAddressLength)
+	}
+	return nil
+}
+
+func indexed(list string, i int, field string) string {
+	return list + "[" + strconv.Itoa(i) + "]." + field
+}
+
+// NewOrder prices a validated request against the restaurant's menu. Prices
+// come only from the menu; the same dish asked for twice becomes one line.
+func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.Time) (Order, error) {
+	if err := req.Validate(); err != nil {
+		return Order{}, err
+	}
+	distance := DistanceMeters(menu.Restaurant.Location, *req.DeliveryLocation)
+	if distance > MaxDeliveryMeters {
+		return Order{}, Invalid("delivery_location", "is %.1f km from the restaurant; the limit is %d km",
+			distance/1000, MaxDeliveryMeters/1000)
+	}
+	order := Order{
+		ID:               id,
+		CustomerID:       customerID,
+		RestaurantID:     menu.Restaurant.ID,
+		RestaurantName:   menu.Restaurant.Name,
+		PickupLocation:   menu.Restaurant.Location,
+		DeliveryLocation: *req.DeliveryLocation,
+		DeliveryAddress:  strings.TrimSpace(req.DeliveryAddress),
+		Currency:         Currency,
+		Status:           StatusPlaced,
+		CorrelationID:    id,
+		Version:          1,
+		CreatedAt:        now.UTC(),
+		UpdatedAt:        now.UTC(),
+	}
+	lineByItem := map[string]int{}
+	for i, want := range req.Items {
+		item, ok := menu.Item(want.ItemID)
+		if !ok {
+			return Order{}, Invalid(indexed("items", i, "item_id"), "%q is not on the menu of %s", want.ItemID, menu.Restaurant.ID)
+		}
+		if !item.Available {
+			return Order{}, Invalid(indexed("items", i, "item_id"), "%q is not available right now", want.ItemID)
+		}
+		if at, seen := lineByItem[item.ID]; seen {
+			line := &order.Lines[at]
+			line.Quantity += want.Quantity
+			if line.Quantity > MaxQuantityPerLine {
+				return Order{}, Invalid(indexed("items", i, "quantity"), "adds up to more than %d of %q", MaxQuantityPerLine, item.ID)
+			}
+			line.LineTotal = line.UnitPrice * int64(line.Quantity)
+			continue
+		}
+		lineByItem[item.ID] = len(order.Lines)
+		order.Lines = append(order.Lines, OrderLine{
+			ItemID:    item.ID,
+			Name:      item.Name,
+			Quantity:  want.Quantity,
+			UnitPrice: item.PriceMinor,
+			LineTotal: item.PriceMinor * int64(want.Quantity),
+		})
+	}
+	for _, l := range order.Lines {
+		order.SubtotalMinor += l.LineTotal
+	}
+	order.DeliveryFeeMinor = DeliveryFee(distance)
+	order.TotalMinor = order.SubtotalMinor + order.DeliveryFeeMinor
+	return order, nil
+}
+
+// DeliveryFee is a base fee covering the first two kilometres plus a fixed
+// amount for every further started kilometre, in minor units.
+func DeliveryFee(distanceMeters float64) int64 {
+	const base, perKm, freeMeters = 199, 50, 2000
+	if distanceMeters <= freeMeters {
+		return base
+	}
+	extraKm := int64((distanceMeters - freeMeters + 999) / 1000)
+	return base + perKm*extraKm
+}
+
+// Transition moves the order to status to, or says why it cannot. causation is
+// the id of the event that led to the change (empty for API calls).
+func (o *Order) Transition(to Status, causation string, now time.Time) error {
+	if !CanTransition(o.Status, to) {
+		return &TransitionError{From: o.Status, To: to}
+	}
+	o.Status = to
+	o.CausationID = causation
+	o.Version++
+	o.UpdatedAt = now.UTC()
+	return nil
+}

@@ -1,0 +1,53 @@
+package domain
+
+// Status is where an order is in its lifecycle.
+type Status string
+
+const (
+	StatusPlaced          Status = "PLACED"
+	StatusPaid            Status = "PAID"
+	StatusPaymentFailed   Status = "PAYMENT_FAILED"
+	StatusCourierAssigned Status = "COURIER_ASSIGNED"
+	StatusPickedUp        Status = "PICKED_UP"
+	StatusDelivered       Status = "DELIVERED"
+	StatusCancelled       Status = "CANCELLED"
+	StatusRefunded        Status = "REFUNDED"
+)
+
+// transitions is the order state machine. Every writer (API and consumers)
+// checks it before writing, and the store repeats the check as a condition on
+// the write so two racing writers cannot both win.
+var transitions = map[Status][]Status{
+	StatusPlaced:          {StatusPaid, StatusPaymentFailed, StatusCancelled},
+	StatusPaid:            {StatusCourierAssigned, StatusCancelled},
+	StatusCourierAssigned: {StatusPickedUp, StatusCancelled},
+	StatusPickedUp:        {StatusDelivered},
+	StatusCancelled:       {StatusRefunded},
+}
+
+// CanTransition reports whether an order in status from may move to status to.
+func CanTransition(from, to Status) bool {
+	for _, next := range transitions[from] {
+		if next == to {
+			return true
+		}
+	}
+	return false
+}
+
+// Terminal reports whether s is one of the end states every order must reach
+// (DESIGN section 2). CANCELLED counts even though a paid, cancelled order still
+// moves on to REFUNDED: the customer's order is over either way.
+func (s Status) Terminal() bool {
+	switch s {
+	case StatusDelivered, StatusCancelled, StatusPaymentFailed, StatusRefunded:
+		return true
+	}
+	return false
+}
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	_, known := transitions[s]
+	return known || s == StatusDelivered || s == StatusPaymentFailed || s == StatusRefunded
+}

@@ -1,0 +1,76 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// Cognito groups that grant roles.
+const (
+	GroupCustomer = "customer"
+	GroupCourier  = "courier"
+	GroupOps      = "ops"
+)
+
+// Principal is the authenticated caller.
+type Principal struct {
+	Subject  string
+	Username string
+	Groups   []string
+}
+
+// InGroup reports membership of a Cognito group.
+func (p Principal) InGroup(group string) bool {
+	for _, g := range p.Groups {
+		if g == group {
+			return true
+		}
+	}
+	return false
+}
+
+// Principal returns the caller identified by the JWT authorizer, or false when
+// the route is public or the claims lack a subject.
+func (r Request) Principal() (Principal, bool) {
+	if r.RequestContext.Authorizer == nil {
+		return Principal{}, false
+	}
+	claims := r.RequestContext.Authorizer.JWT.Claims
+	p := Principal{
+		Subject:  claimString(claims["sub"]),
+		Username: claimString(claims["cognito:username"]),
+		Groups:   claimList(claims["cognito:groups"]),
+	}
+	if p.Username == "" {
+		p.Username = claimString(claims["username"])
+	}
+	return p, p.Subject != ""
+}
+
+// claimString reads a claim that may be a JSON string or any other JSON value.
+func claimString(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
+}
+
+// claimList reads a list claim in any of the shapes API Gateway implementations
+// send: a JSON array (emulator), the string "[a b]" (AWS), or a bare or
+// comma-separated string.
+func claimList(raw json.RawMessage) []string {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return list
+	}
+	s := claimString(raw)
+	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "["), "]")
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}

@@ -1,0 +1,126 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+)
+
+// Access says who may call a route.
+type Access int
+
+const (
+	// Public routes need no token.
+	Public Access = iota
+	// Authenticated routes need a valid token; the handler checks ownership.
+	Authenticated
+)
+
+// HandlerFunc serves one route. p is the zero Principal on public routes.
+type HandlerFunc func(ctx context.Context, r Request, p Principal, params map[string]string) (Response, error)
+
+type route struct {
+	method   string
+	segments []string
+	access   Access
+	handler  HandlerFunc
+}
+
+// Router dispatches API Gateway requests by method and path pattern, such as
+// "GET /orders/{id}". It matches on the path rather than trusting routeKey so
+// the same function also works behind a catch-all route.
+type Router struct {
+	routes []route
+}
+
+// Handle registers a route like "POST /orders".
+func (rt *Router) Handle(pattern string, access Access, h HandlerFunc) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok {
+		panic(fmt.Sprintf("route %q needs a method and a path", pattern))
+	}
+	rt.routes = append(rt.routes, route{method: method, segments: split(path), access: access, handler: h})
+}
+
+func split(path string) []string {
+	return strings.Split(strings.Trim(path, "/"), "/")
+}
+
+// Serve is the Lambda handler.
+func (rt *Router) Serve(ctx context.Context, raw json.RawMessage) (Response, error) {
+	var r Request
+	if err := json.Unmarshal(raw, &r); err != nil {
+		logging.From(ctx).Error("undecodable API Gateway event", "error", err)
+		return Error(http.StatusBadRequest, "bad_request", "the request could not be read", ""), nil
+	}
+	ctx = logging.With(ctx, "request_id", r.RequestContext.RequestID)
+	method, segments := r.Method(), split(r.Path())
+	pathMatched := false
+	for _, rte := range rt.routes {
+		params, ok := match(rte.segments, segments)
+		if !ok {
+			continue
+		}
+		pathMatched = true
+		if rte.method != method {
+			continue
+		}
+		return rt.serveRoute(ctx, rte, r, params), nil
+	}
+	if pathMatched {
+		return Error(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed on this path", ""), nil
+	}
+	return Error(http.StatusNotFound, "not_found", "no such route", ""), nil
+}
+
+func (rt *Router) serveRoute(ctx context.Context, rte route, r Request, params map[string]string) Response {
+	principal, authenticated := r.Principal()
+	if rte.access == Authenticated && !authenticated {
+		// API Gateway's authorizer already refuses missing tokens; this guards
+		// against a route wired without it.
+		return Error(http.StatusUnauthorized, "unauthorized", "a valid token is required", "")
+	}
+	if authenticated {
+		ctx = logging.With(ctx, "caller", principal.Subject)
+	}
+	if id := params["id"]; id != "" && rte.segments[0] == "orders" {
+		ctx = logging.With(ctx, "order_id", id)
+	}
+	resp, err := rte.handler(ctx, r, principal, params)
+	if err != nil {
+		resp = FromError(err)
+		if resp.StatusCode >= 500 {
+			logging.From(ctx).Error("request failed", "route", rte.method+" /"+strings.Join(rte.segments, "/"), "error", err)
+		} else {
+			logging.From(ctx).Info("request refused", "status", resp.StatusCode, "error", err)
+		}
+	}
+	return resp
+}
+
+func match(pattern, path []string) (map[string]string, bool) {
+	if len(pattern) != len(path) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, seg := range pattern {
+		if strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}") {
+			if path[i] == "" {
+				return nil, false
+			}
+			if params == nil {
+				params = map[string]string{}
+			}
+			params[seg[1:len(seg)-1]] = path[i]
+			continue
+		}
+		if seg != path[i] {
+			return nil, false
+		}
+	}
+	return params, true
+}

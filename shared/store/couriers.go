@@ -1,0 +1,172 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+)
+
+// GetCourier reads a courier; domain.ErrNotFound if unknown.
+func (t *Table) GetCourier(ctx context.Context, id string) (domain.Courier, error) {
+	var it courierItem
+	if err := t.get(ctx, courierKey(id), &it); err != nil {
+		return domain.Courier{}, fmt.Errorf("get courier %s: %w", id, err)
+	}
+	return it.domain(), nil
+}
+
+// CreateCourier registers a courier unless it exists; created is false when
+// it did, so re-seeding never resets a courier who is out on a delivery.
+func (t *Table) CreateCourier(ctx context.Context, c domain.Courier) (created bool, err error) {
+	err = t.putNew(ctx, toCourierItem(c))
+	switch {
+	case err == nil:
+		return true, nil
+	case isConflict(err):
+		return false, nil
+	}
+	return false, fmt.Errorf("create courier %s: %w", c.ID, err)
+}
+
+// AvailableCouriers returns the free couriers indexed in the ring's cells.
+// Fine cells are key prefixes inside their coarse cell's partition, so each
+// cell is one query on the sparse GSI2.
+func (t *Table) AvailableCouriers(ctx context.Context, ring domain.SearchRing) ([]domain.Courier, error) {
+	var out []domain.Courier
+	for _, cell := range ring.Cells {
+		in := &dynamodb.QueryInput{
+			IndexName:              aws.String(gsi2),
+			KeyConditionExpression: aws.String("GSI2PK = :pk"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: availablePrefix + cell[:domain.CoarseCellPrecision]},
+			},
+		}
+		if len(cell) > domain.CoarseCellPrecision {
+			in.KeyConditionExpression = aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :cell)")
+			in.ExpressionAttributeValues[":cell"] = &types.AttributeValueMemberS{Value: cell}
+		}
+		var items []courierItem
+		if err := t.query(ctx, in, &items); err != nil {
+			return nil, fmt.Errorf("available couriers in %s: %w", cell, err)
+		}
+		for _, it := range items {
+			out = append(out, it.domain())
+		}
+	}
+	return out, nil
+}
+
+// AssignCourier claims the courier for the (already transitioned) order in one
+// transaction: the courier must still be available and the order unchanged
+// since it was read. domain.ErrCourierTaken if another order got the courier first.
+func (t *Table) AssignCourier(ctx context.Context, o domain.Order, courierID string, now time.Time) error {
+	orderW, err := t.orderWrite(o)
+	if err != nil {
+		return err
+	}
+	courierW := types.TransactWriteItem{Update: &types.Update{
+		TableName: &t.name,
+		Key:       mustKey(courierKey(courierID)),
+		// Removing the GSI2 keys takes the courier out of the availability index.
+		UpdateExpression:         aws.String("SET #s = :assigned, order_id = :order, updated_at = :now REMOVE GSI2PK, GSI2SK"),
+		ConditionExpression:      aws.String("#s = :available"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":assigned":  &types.AttributeValueMemberS{Value: string(domain.CourierAssigned)},
+			":available": &types.AttributeValueMemberS{Value: string(domain.CourierAvailable)},
+			":order":     &types.AttributeValueMemberS{Value: o.ID},
+			":now":       &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)},
+		},
+	}}
+	failed, err := t.transact(ctx, []types.TransactWriteItem{orderW, courierW})
+	if failed == 1 {
+		return domain.ErrCourierTaken
+	}
+	if err != nil {
+		return fmt.Errorf("assign courier %s to order %s: %w", courierID, o.ID, err)
+	}
+	return nil
+}
+
+// CompleteDelivery stores the delivered order and frees its courier, back in
+// the availability index at the last known position, in one transaction.
+func (t *Table) CompleteDelivery(ctx context.Context, o domain.Order, now time.Time) error {
+	courier, err := t.GetCourier(ctx, o.CourierID)
+	if err != nil {
+		return err
+	}
+	orderW, err := t.orderWrite(o)
+	if err != nil {
+		return err
+	}
+	hash := domain.Geohash(courier.Location, domain.PointPrecision)
+	pk, sk := availabilityKeys(hash, courier.ID)
+	courierW := types.TransactWriteItem{Update: &types.Update{
+		TableName:                &t.name,
+		Key:                      mustKey(courierKey(courier.ID)),
+		UpdateExpression:         aws.String("SET #s = :available, GSI2PK = :pk, GSI2SK = :sk, updated_at = :now REMOVE order_id"),
+		ConditionExpression:      aws.String("#s = :assigned AND order_id = :order"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":assigned":  &types.AttributeValueMemberS{Value: string(domain.CourierAssigned)},
+			":available": &types.AttributeValueMemberS{Value: string(domain.CourierAvailable)},
+			":order":     &types.AttributeValueMemberS{Value: o.ID},
+			":pk":        &types.AttributeValueMemberS{Value: pk},
+			":sk":        &types.AttributeValueMemberS{Value: sk},
+			":now":       &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)},
+		},
+	}}
+	if _, err := t.transact(ctx, []types.TransactWriteItem{orderW, courierW}); err != nil {
+		return fmt.Errorf("complete delivery of order %s: %w", o.ID, err)
+	}
+	return nil
+}
+
+// MoveCourier records a courier's new position. A free courier's index keys
+// move with it; the write is conditional on the status it was read with, so a
+// concurrent assignment is never undone (the caller re-reads and retries).
+func (t *Table) MoveCourier(ctx context.Context, c domain.Courier, to domain.LatLng, now time.Time) error {
+	hash := domain.Geohash(to, domain.PointPrecision)
+	values := map[string]types.AttributeValue{
+		":lat":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Lat)},
+		":lng":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Lng)},
+		":hash":   &types.AttributeValueMemberS{Value: hash},
+		":now":    &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)},
+		":status": &types.AttributeValueMemberS{Value: string(c.Status)},
+	}
+	update := "SET lat = :lat, lng = :lng, geohash = :hash, updated_at = :now"
+	if c.Status == domain.CourierAvailable {
+		pk, sk := availabilityKeys(hash, c.ID)
+		update += ", GSI2PK = :pk, GSI2SK = :sk"
+		values[":pk"] = &types.AttributeValueMemberS{Value: pk}
+		values[":sk"] = &types.AttributeValueMemberS{Value: sk}
+	}
+	_, err := t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 &t.name,
+		Key:                       mustKey(courierKey(c.ID)),
+		UpdateExpression:          &update,
+		ConditionExpression:       aws.String("#s = :status"),
+		ExpressionAttributeNames:  map[string]string{"#s": "status"},
+		ExpressionAttributeValues: values,
+	})
+	if err = conditionError(err); err != nil {
+		return fmt.Errorf("move courier %s: %w", c.ID, err)
+	}
+	return nil
+}
+
+func mustKey(k keys) map[string]types.AttributeValue {
+	av, err := attributevalue.MarshalMap(k)
+	if err != nil {
+		panic(errors.New("two strings always marshal: " + err.Error()))
+	}
+	return av
+}

@@ -1,0 +1,26 @@
+package store_test
+
+import (
+	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
+)
+
+// Both adapters must satisfy every use case's port; this fails to compile
+// otherwise, which keeps the in-memory tests honest about the real store.
+var (
+	_ orders.Store   = (*store.Table)(nil)
+	_ payments.Store = (*store.Table)(nil)
+	_ delivery.Store = (*store.Table)(nil)
+	_ notify.Outbox  = (*store.Table)(nil)
+	_ tracking.Store = (*store.Table)(nil)
+	_ orders.Store   = (*memstore.Store)(nil)
+	_ payments.Store = (*memstore.Store)(nil)
+	_ delivery.Store = (*memstore.Store)(nil)
+	_ notify.Outbox  = (*memstore.Store)(nil)
+	_ tracking.Store = (*memstore.Store)(nil)
+)

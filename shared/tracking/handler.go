@@ -1,0 +1,52 @@
+package tracking
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+)
+
+// NewRouter maps the tracking routes to the service.
+func NewRouter(svc *Service) *httpapi.Router {
+	rt := &httpapi.Router{}
+	rt.Handle("POST /couriers/me/location", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+		if !who.InGroup(httpapi.GroupCourier) {
+			return httpapi.Response{}, domain.ErrForbidden
+		}
+		var batch LocationBatch
+		if err := httpapi.DecodeJSON(r, &batch); err != nil {
+			return httpapi.Response{}, err
+		}
+		courier, err := svc.ReportLocation(ctx, who.Subject, batch)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, courier), nil
+	})
+	rt.Handle("POST /orders/{id}/status", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+		if !who.InGroup(httpapi.GroupCourier) {
+			return httpapi.Response{}, domain.ErrForbidden
+		}
+		var body struct {
+			Status domain.Status `json:"status"`
+		}
+		if err := httpapi.DecodeJSON(r, &body); err != nil {
+			return httpapi.Response{}, err
+		}
+		order, err := svc.SetOrderStatus(ctx, who.Subject, p["id"], body.Status)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, order), nil
+	})
+	rt.Handle("GET /orders/{id}/tracking", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+		view, err := svc.Track(ctx, Viewer{ID: who.Subject, IsOps: who.InGroup(httpapi.GroupOps)}, p["id"])
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, view), nil
+	})
+	return rt
+}
