@@ -1,0 +1,96 @@
+package infra
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2authorizers"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+type api struct {
+	api awsapigatewayv2.HttpApi
+	url *string
+}
+
+// route is one row of the contract's HTTP routes.
+type route struct {
+	method awsapigatewayv2.HttpMethod
+	path   string
+	public bool
+}
+
+var (
+	orderAPIRoutes = []route{
+		{awsapigatewayv2.HttpMethod_GET, "/restaurants", true},
+		{awsapigatewayv2.HttpMethod_GET, "/restaurants/{id}/menu", true},
+		{awsapigatewayv2.HttpMethod_POST, "/orders", false},
+		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}", false},
+		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/notifications", false},
+	}
+	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only
+	// checks scopes, and Cognito groups are not scopes.
+	trackingRoutes = []route{
+		{awsapigatewayv2.HttpMethod_POST, "/couriers/me/location", false},
+		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/status", false},
+		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/tracking", false},
+	}
+)
+
+func newAPI(scope constructs.Construct, a *auth, fns *functions) *api {
+	httpAPI := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
+		ApiName:     jsii.String("food-delivery"),
+		Description: jsii.String("food-delivery customer and courier API"),
+		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
+			AllowOrigins: jsii.Strings("*"),
+			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
+				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_OPTIONS,
+			},
+			AllowHeaders: jsii.Strings("Authorization", "Content-Type", "Idempotency-Key"),
+			MaxAge:       awscdk.Duration_Hours(jsii.Number(1)),
+		},
+		// The default stage the L2 would create takes no throttle settings; the one below does.
+		CreateDefaultStage: jsii.Bool(false),
+	})
+	httpAPI.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
+		StageName:  jsii.String("$default"),
+		AutoDeploy: jsii.Bool(true),
+		Throttle: &awsapigatewayv2.ThrottleSettings{
+			RateLimit:  jsii.Number(50),
+			BurstLimit: jsii.Number(100),
+		},
+	})
+
+	authorizer := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("CognitoAuthorizer"), a.pool,
+		&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
+			UserPoolClients: &[]awscognito.IUserPoolClient{a.client},
+		})
+
+	addRoutes := func(id string, fn awslambda.IFunction, routes []route) {
+		integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(id), fn,
+			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
+				PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
+			})
+		for _, r := range routes {
+			opts := &awsapigatewayv2.AddRoutesOptions{
+				Path:        jsii.String(r.path),
+				Methods:     &[]awsapigatewayv2.HttpMethod{r.method},
+				Integration: integration,
+			}
+			if !r.public {
+				opts.Authorizer = authorizer
+			}
+			httpAPI.AddRoutes(opts)
+		}
+	}
+	addRoutes("OrderApiIntegration", fns.orderAPI, orderAPIRoutes)
+	addRoutes("TrackingIntegration", fns.tracking, trackingRoutes)
+
+	// ApiEndpoint is the service's own answer, so the emulator reports its URL and AWS its execute-api
+	// URL; the $default stage serves at the root.
+	url := awscdk.Fn_Join(jsii.String(""), jsii.Strings(*httpAPI.ApiEndpoint(), "/"))
+	return &api{api: httpAPI, url: url}
+}

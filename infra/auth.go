@@ -1,0 +1,60 @@
+package infra
+
+import (
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Groups are the roles the handlers check (cognito:groups claim).
+var Groups = []string{"customer", "courier", "ops"}
+
+type auth struct {
+	pool   awscognito.UserPool
+	client awscognito.UserPoolClient
+}
+
+func newAuth(scope constructs.Construct, cfg stageConfig) *auth {
+	pool := awscognito.NewUserPool(scope, jsii.String("UserPool"), &awscognito.UserPoolProps{
+		SelfSignUpEnabled: jsii.Bool(true),
+		SignInAliases:     &awscognito.SignInAliases{Username: jsii.Bool(true)},
+		// Email is kept but optional, so local tests and demo users need no mailbox.
+		StandardAttributes: &awscognito.StandardAttributes{
+			Email: &awscognito.StandardAttribute{Required: jsii.Bool(false), Mutable: jsii.Bool(true)},
+		},
+		PasswordPolicy: &awscognito.PasswordPolicy{
+			MinLength:        jsii.Number(8),
+			RequireLowercase: jsii.Bool(true),
+			RequireDigits:    jsii.Bool(true),
+			RequireUppercase: jsii.Bool(false),
+			RequireSymbols:   jsii.Bool(false),
+		},
+		AccountRecovery: awscognito.AccountRecovery_EMAIL_ONLY,
+		RemovalPolicy:   cfg.removal,
+	})
+	for i, g := range Groups {
+		pool.AddGroup(jsii.String(groupID(g)), &awscognito.UserPoolGroupOptions{
+			GroupName:  jsii.String(g),
+			Precedence: jsii.Number(float64(len(Groups) - i)), // ops wins when a user is in several
+		})
+	}
+	// A public client: the web app and the tests run in places that cannot keep a secret.
+	// Refresh tokens (ALLOW_REFRESH_TOKEN_AUTH) are always enabled by the L2.
+	client := pool.AddClient(jsii.String("AppClient"), &awscognito.UserPoolClientOptions{
+		GenerateSecret: jsii.Bool(false),
+		AuthFlows: &awscognito.AuthFlow{
+			UserPassword:      jsii.Bool(true),
+			AdminUserPassword: jsii.Bool(true),
+			UserSrp:           jsii.Bool(true),
+		},
+		DisableOAuth:               jsii.Bool(true), // no hosted UI: the app signs in through the API flows
+		PreventUserExistenceErrors: jsii.Bool(true),
+	})
+	return &auth{pool: pool, client: client}
+}
+
+func groupID(g string) string {
+	return strings.ToUpper(g[:1]) + g[1:] + "Group"
+}

@@ -1,0 +1,82 @@
+// Command cdkapp is the CDK app (cdk.json runs it from the repository root).
+//
+//	cdk synth -c stage=local   # emulator: host architecture, throw-away resources
+//	cdk deploy                 # stage aws (the default): arm64, retained data, tracing, alarms
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/infra"
+)
+
+func main() {
+	err := run()
+	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cdkapp:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	app := awscdk.NewApp(nil)
+
+	stage := infra.StageAWS
+	if v := app.Node().TryGetContext(jsii.String("stage")); v != nil {
+		s, ok := v.(string)
+		if !ok || !infra.ValidStage(s) {
+			return fmt.Errorf("context stage=%v: want %q or %q", v, infra.StageLocal, infra.StageAWS)
+		}
+		stage = s
+	}
+
+	// Locally the emulator runs the bootstraps on this machine; in AWS they run on Graviton.
+	goarch := "arm64"
+	if stage == infra.StageLocal {
+		goarch = runtime.GOARCH
+	}
+	arch, err := infra.ArchitectureForGOARCH(goarch)
+	if err != nil {
+		return err
+	}
+
+	// cdk runs the app from the repository root, where scripts/build-functions.sh writes the binaries.
+	assetRoot := filepath.Join(".build", "lambda", goarch)
+	for _, folder := range infra.FunctionFolders {
+		p := filepath.Join(assetRoot, folder, "bootstrap")
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("missing %s: build the functions first (scripts/build-functions.sh %s)", p, goarch)
+		}
+	}
+
+	var env *awscdk.Environment
+	if stage == infra.StageAWS {
+		env = &awscdk.Environment{
+			Account: envOrNil("CDK_DEFAULT_ACCOUNT"),
+			Region:  envOrNil("CDK_DEFAULT_REGION"),
+		}
+	}
+
+	infra.NewFoodDeliveryStack(app, "FoodDelivery", &infra.StackProps{
+		StackProps:      awscdk.StackProps{Env: env},
+		Stage:           stage,
+		LambdaAssetRoot: assetRoot,
+		Architecture:    arch,
+	})
+	app.Synth(nil)
+	return nil
+}
+
+func envOrNil(name string) *string {
+	if v := os.Getenv(name); v != "" {
+		return jsii.String(v)
+	}
+	return nil
+}

@@ -1,0 +1,59 @@
+package infra
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+type data struct {
+	table  awsdynamodb.Table
+	bucket awss3.Bucket
+}
+
+func newData(scope constructs.Construct, cfg stageConfig) *data {
+	str := func(name string) *awsdynamodb.Attribute {
+		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
+	}
+
+	// The classic Table (AWS::DynamoDB::Table), not TableV2: the emulator deploys the former, and the
+	// app runs in one region.
+	tableProps := &awsdynamodb.TableProps{
+		PartitionKey: str("PK"),
+		SortKey:      str("SK"),
+		BillingMode:  awsdynamodb.BillingMode_PAY_PER_REQUEST, // idle cost zero
+		// The stream is the outbox: the publisher needs the old image to see status changes.
+		Stream:              awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES,
+		TimeToLiveAttribute: jsii.String("expires_at"), // location pings and idempotency records expire
+		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
+		RemovalPolicy:       cfg.removal,
+	}
+	if cfg.isAWS {
+		tableProps.PointInTimeRecoverySpecification = &awsdynamodb.PointInTimeRecoverySpecification{
+			PointInTimeRecoveryEnabled: jsii.Bool(true),
+		}
+	}
+	table := awsdynamodb.NewTable(scope, jsii.String("Table"), tableProps)
+	// GSI1: restaurants by name, a customer's orders by time. GSI2 (sparse): free couriers by geohash cell.
+	for _, gsi := range []string{"GSI1", "GSI2"} {
+		table.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
+			IndexName:      jsii.String(gsi),
+			PartitionKey:   str(gsi + "PK"),
+			SortKey:        str(gsi + "SK"),
+			ProjectionType: awsdynamodb.ProjectionType_ALL,
+		})
+	}
+
+	// Receipts. No autoDeleteObjects: it needs a Node.js custom resource the emulator cannot run, so a
+	// local stack deletion leaves a non-empty bucket to the emulator's teardown.
+	bucket := awss3.NewBucket(scope, jsii.String("ReceiptsBucket"), &awss3.BucketProps{
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		EnforceSSL:        jsii.Bool(true),
+		Versioned:         jsii.Bool(cfg.versionBucket),
+		RemovalPolicy:     cfg.removal,
+	})
+
+	return &data{table: table, bucket: bucket}
+}
