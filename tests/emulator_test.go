@@ -5,8 +5,12 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -36,5 +40,41 @@ func TestQueuesKeepTheirRedrivePolicy(t *testing.T) {
 		if err := json.Unmarshal([]byte(raw), &policy); err != nil || policy.DeadLetterTargetArn == "" || policy.MaxReceiveCount == nil {
 			t.Errorf("%s queue has no usable RedrivePolicy: %q", name, raw)
 		}
+	}
+}
+
+// TestCORSPreflight checks that browsers may call the API from the web app.
+// MiniStack 1.5.33 drops the HTTP API's CorsConfiguration when CloudFormation
+// creates it; scripts/emulator-fixups re-applies it from the template. If the
+// preflight fails, either the emulator changed or the fix-up stopped running.
+func TestCORSPreflight(t *testing.T) {
+	req, err := http.NewRequest(http.MethodOptions, deployed.apiBase+"/orders", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Origin", "http://localhost:8080")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "authorization,content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 || resp.Header.Get("Access-Control-Allow-Origin") == "" {
+		t.Fatalf("preflight: %d, headers %v", resp.StatusCode, resp.Header)
+	}
+}
+
+// TestTableTTLEnabled checks that expired tracking pings and idempotency
+// records are removed. MiniStack 1.5.33 ignores the template's
+// TimeToLiveSpecification; scripts/emulator-fixups enables it.
+func TestTableTTLEnabled(t *testing.T) {
+	out, err := deployed.ddb.DescribeTimeToLive(context.Background(), &dynamodb.DescribeTimeToLiveInput{TableName: &deployed.out.TableName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := out.TimeToLiveDescription
+	if d == nil || d.TimeToLiveStatus != ddbtypes.TimeToLiveStatusEnabled || aws.ToString(d.AttributeName) != "expires_at" {
+		t.Fatalf("TTL %+v", d)
 	}
 }
