@@ -4,12 +4,14 @@
 // on an emulator that keeps them (or on AWS) it does nothing.
 //
 // Gaps seen on MiniStack 1.5.33, each pinned by a test in tests/:
+//
 //   - AWS::ApiGatewayV2::Api CorsConfiguration is not applied, so browser
 //     preflights get 403 (tests/emulator_test.go TestCORSPreflight).
+//
 //   - AWS::DynamoDB::Table TimeToLiveSpecification is not applied
 //     (TestTableTTLEnabled).
 //
-//	go run ./scripts/emulator-fixups -template .run/4566/cdk.out/FoodDelivery.template.json -outputs .run/4566/outputs.json
+//     go run ./scripts/emulator-fixups -template .run/4566/cdk.out/FoodDelivery.template.json -outputs .run/4566/outputs.json
 package main
 
 import (

@@ -7,11 +7,11 @@ package awsclient
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 )
 
@@ -23,7 +23,9 @@ const CallTimeout = 3 * time.Second
 // retries (the SDK's standard retryer backs off with full jitter).
 func Load(ctx context.Context) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx,
-		config.WithHTTPClient(&http.Client{Timeout: CallTimeout}),
+		// The SDK's buildable client (not a plain *http.Client) so that
+		// AWS_CA_BUNDLE, where a machine sets it, can still add its roots.
+		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(CallTimeout)),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewStandard(func(o *retry.StandardOptions) {
 				o.MaxAttempts = 3

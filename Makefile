@@ -1,0 +1,116 @@
+# Dev tooling of the food-delivery reference app. `make` (or `make help`) lists the targets.
+# The work is done by the scripts in scripts/ (each says what it does in its header); this file wires them up.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.NOTPARALLEL: # targets such as `test` run their prerequisites in the order written
+MAKEFLAGS += --no-print-directory
+
+MINISTACK_VERSION := 1.5.33
+# cryptography is optional for MiniStack but needed here: without it Cognito signs tokens with a dummy key and the
+# HTTP API's JWT authorizer cannot verify RS256 signatures, so it answers 401 to every valid token.
+CRYPTOGRAPHY_VERSION := 50.0.2
+PY_TOOLS := ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION)
+# PORT: the emulator of `make run`, and of deploy/seed/stop. Taken from a user-provided AWS_ENDPOINT_URL (e.g. a
+# LocalStack on http://localhost:4566), else 4566. TEST_PORT: the fresh emulator of `make e2e`.
+ifndef PORT
+PORT := $(shell source scripts/lib.sh && default_port)
+ifeq ($(PORT),)
+$(error cannot use AWS_ENDPOINT_URL=$(AWS_ENDPOINT_URL): set PORT, or unset AWS_ENDPOINT_URL)
+endif
+endif
+TEST_PORT ?= 4599
+
+VENV := .venv
+space := $(subst ,, )
+VENV_STAMP := $(VENV)/.stamp-$(subst ==,-,$(subst $(space),+,$(PY_TOOLS)))
+NODE_STAMP := node_modules/.stamp-npm-ci
+GOMOD_STAMP := .build/.stamp-go-mod-download
+STEP := source scripts/lib.sh && step
+
+.PHONY: help tools build vet unit test e2e emulator-up emulator-down deploy seed outputs run stop clean distclean
+
+help: ## List the targets (this)
+	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
+	@echo
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z0-9_-]+:.*## / { printf "  %-14s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# --- tools: each stamp file records one finished install, so a second `make tools` does nothing -----------------
+
+tools: $(VENV_STAMP) $(NODE_STAMP) $(GOMOD_STAMP) ## Install the pinned tools: MiniStack in .venv, the CDK CLI (npm ci), Go modules
+	@echo "==> Tools ready: MiniStack $(MINISTACK_VERSION) in $(VENV)/, cdk and cdklocal in node_modules/, Go modules"
+
+$(VENV_STAMP):
+	@if [[ ! -x $(VENV)/bin/python3 ]]; then $(STEP) "Creating the Python venv $(VENV)/" python3 -m venv $(VENV); fi
+	@$(STEP) "Installing $(PY_TOOLS) into $(VENV)/" \
+		$(VENV)/bin/python3 -m pip install --quiet --disable-pip-version-check $(PY_TOOLS)
+	@rm -f $(VENV)/.stamp-* && touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	@$(STEP) "Installing the Node tooling (npm ci)" npm ci --no-audit --no-fund --loglevel=error
+	@# aws-cdk ships Go templates: a go.mod makes node_modules a module of its own, outside `go vet/test ./...`.
+	@printf 'module ignore/node_modules\n' >node_modules/go.mod
+	@touch $@
+
+$(GOMOD_STAMP): go.mod go.sum
+	@mkdir -p $(@D)
+	@$(STEP) "Downloading Go modules" go mod download
+	@touch $@
+
+# --- build and static checks ---------------------------------------------------------------------------------------
+
+build: $(GOMOD_STAMP) ## Build the Lambda functions for the host architecture into .build/lambda/
+	@scripts/build-functions.sh
+
+vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must be silent
+	@$(STEP) "go vet" go vet ./...
+	@$(STEP) "go vet -tags e2e (with the deployed-stack tests)" go vet -tags e2e ./...
+	@$(STEP) "gofmt -l (must list no file)" \
+		bash -c 'bad=$$(git ls-files --cached --others --exclude-standard "*.go" | xargs -r gofmt -l) && \
+		[[ -z "$$bad" ]] || { printf "gofmt would change:\n%s\n" "$$bad"; exit 1; }'
+
+unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests (go test ./...; deployed-stack tests need tag e2e)
+	@$(STEP) "Unit and infra assertion tests (go test ./...)" go test ./...
+
+# --- local emulator ------------------------------------------------------------------------------------------------
+
+emulator-up: $(VENV_STAMP) ## Start MiniStack on PORT (reuses an emulator already answering there)
+	@scripts/emulator.sh start $(PORT)
+
+emulator-down: ## Stop the MiniStack on PORT that emulator-up started
+	@scripts/emulator.sh stop $(PORT)
+
+deploy: $(NODE_STAMP) $(GOMOD_STAMP) ## Build the functions and deploy the stack to the emulator on PORT (cdklocal)
+	@scripts/deploy.sh $(PORT)
+
+seed: ## Load the demo data into the stack on PORT and print the demo logins
+	@scripts/seed.sh $(PORT)
+
+outputs: ## Print the stack outputs of the deploy on PORT as KEY=VALUE (and API_BASE)
+	@scripts/outputs.sh $(PORT)
+
+run: tools ## Everything up on PORT: emulator, deploy, seed; prints the URLs and demo logins (idempotent)
+	@scripts/run.sh $(PORT)
+
+stop: ## Stop the emulator of `make run`
+	@scripts/emulator.sh stop $(PORT)
+
+# --- tests ---------------------------------------------------------------------------------------------------------
+
+test: vet unit e2e ## All checks: vet, unit, then the deployed-stack tests on a fresh emulator (what CI runs)
+
+e2e: tools ## Deployed-stack tests on a fresh emulator on TEST_PORT, always stopped afterwards (E2E_ARGS=-run ...)
+	@scripts/e2e.sh $(TEST_PORT)
+
+# --- cleaning ------------------------------------------------------------------------------------------------------
+
+clean: ## Stop emulators started here and remove build output and run state (.build, .run, cdk.out)
+	@for pidfile in .run/*/emulator.pid; do \
+		[[ -e "$$pidfile" ]] && scripts/emulator.sh stop "$$(basename "$$(dirname "$$pidfile")")"; \
+	done; true
+	rm -rf .build .run cdk.out cdk.out.*
+
+distclean: clean ## clean, and remove the installed tools (.venv, node_modules)
+	rm -rf $(VENV) node_modules

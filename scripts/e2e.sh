@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+#
+# scripts/e2e.sh [PORT]: the deployed-stack tests. Starts a FRESH emulator on PORT (default 4599, so an emulator of
+# `make run` on 4566 is left alone), deploys, seeds, runs `go test -tags e2e ./tests/...` against it, and always
+# stops that emulator again, whatever failed. Exits with the tests' status.
+#   E2E_ARGS   extra `go test` arguments, e.g. E2E_ARGS='-run TestPoisonMessage'
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+port="${1:-4599}"
+scripts="$ROOT/scripts"
+STEP_TOTAL=4
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((status != 0)) && [[ -f "$RUN_ROOT/$port/emulator.log" ]]; then
+    echo "--- last lines of the emulator log (.run/$port/emulator.log) ---" >&2
+    tail -n 60 "$RUN_ROOT/$port/emulator.log" >&2 || true
+    echo "---" >&2
+  fi
+  STEP_TOTAL="" # unnumbered: it runs whatever step we got to
+  step "Stopping the test emulator on port $port" "$scripts/emulator.sh" stop "$port" || true
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+run_tests() {
+  cd "$ROOT"
+  emulator_env "$port"
+  export E2E_OUTPUTS="$RUN_ROOT/$port/outputs.json"
+  # shellcheck disable=SC2086 # E2E_ARGS is a list of words
+  go test -tags e2e -count=1 -v ${E2E_ARGS:-} ./tests/...
+}
+
+# A leftover of an interrupted run of ours is stopped first; anything else on the port makes --fresh fail.
+"$scripts/emulator.sh" stop "$port" >/dev/null
+step "Starting a fresh emulator on port $port" "$scripts/emulator.sh" start --fresh "$port"
+step "Deploying" "$scripts/deploy.sh" "$port"
+step "Seeding demo data" "$scripts/seed.sh" "$port"
+step "Running the deployed-stack tests (tests/, tag e2e)" run_tests
