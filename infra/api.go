@@ -34,6 +34,7 @@ var (
 	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only
 	// checks scopes, and Cognito groups are not scopes.
 	trackingRoutes = []route{
+		{awsapigatewayv2.HttpMethod_GET, "/couriers/me", false},
 		{awsapigatewayv2.HttpMethod_POST, "/couriers/me/location", false},
 		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/status", false},
 		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/tracking", false},

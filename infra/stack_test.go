@@ -466,6 +466,7 @@ func TestRoutes(t *testing.T) {
 		"POST /orders":                   {FnOrderAPI, false},
 		"GET /orders/{id}":               {FnOrderAPI, false},
 		"GET /orders/{id}/notifications": {FnOrderAPI, false},
+		"GET /couriers/me":               {FnTracking, false},
 		"POST /couriers/me/location":     {FnTracking, false},
 		"POST /orders/{id}/status":       {FnTracking, false},
 		"GET /orders/{id}/tracking":      {FnTracking, false},

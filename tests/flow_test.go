@@ -77,6 +77,9 @@ func TestOrderJourney(t *testing.T) {
 
 	// The assigned courier signs in and drives the order home.
 	courierToken := signInCourier(t, courierID)
+	if me := call(t, http.MethodGet, "/couriers/me", courierToken, nil); me.Body["order_id"] != orderID || me.Body["status"] != "ASSIGNED" {
+		t.Fatalf("courier's own view: %d %s", me.Status, me.Raw)
+	}
 
 	// Only the assigned courier may move the order on.
 	other := otherCourierToken(t, courierID)
@@ -113,6 +116,9 @@ func TestOrderJourney(t *testing.T) {
 	order = call(t, http.MethodGet, "/orders/"+orderID, token, nil)
 	if order.Body["status"] != "DELIVERED" {
 		t.Fatalf("order after delivery: %s", order.Raw)
+	}
+	if me := call(t, http.MethodGet, "/couriers/me", courierToken, nil); me.Body["status"] != "AVAILABLE" || me.Body["order_id"] != nil {
+		t.Fatalf("courier after delivery: %s", me.Raw)
 	}
 	notes := waitForNotifications(t, token, orderID, "PaymentConfirmed", "CourierAssigned", "OrderPickedUp", "OrderDelivered")
 	if len(notes) != 4 {

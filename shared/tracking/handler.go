@@ -11,6 +11,16 @@ import (
 // NewRouter maps the tracking routes to the service.
 func NewRouter(svc *Service) *httpapi.Router {
 	rt := &httpapi.Router{}
+	rt.Handle("GET /couriers/me", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+		if !who.InGroup(httpapi.GroupCourier) {
+			return httpapi.Response{}, domain.ErrForbidden
+		}
+		courier, err := svc.Courier(ctx, who.Subject)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, courier), nil
+	})
 	rt.Handle("POST /couriers/me/location", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
 			return httpapi.Response{}, domain.ErrForbidden

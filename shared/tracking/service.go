@@ -124,6 +124,16 @@ func (s *Service) ReportLocation(ctx context.Context, courierID string, batch Lo
 	}
 }
 
+// Courier returns the caller's courier profile: status, position and the
+// order it is carrying, which is how a courier's app learns its assignment.
+func (s *Service) Courier(ctx context.Context, courierID string) (domain.Courier, error) {
+	c, err := s.store.GetCourier(ctx, courierID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.Courier{}, fmt.Errorf("%w: caller is not a registered courier", domain.ErrForbidden)
+	}
+	return c, err
+}
+
 // courierSettable are the statuses a courier may set on an order.
 var courierSettable = map[domain.Status]bool{domain.StatusPickedUp: true, domain.StatusDelivered: true}
 

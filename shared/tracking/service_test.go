@@ -102,3 +102,14 @@ func TestOnlyTheAssignedCourierDeliversAndIsThenFree(t *testing.T) {
 		t.Fatalf("order %+v courier %+v", o, k1)
 	}
 }
+
+func TestCourierSeesOwnAssignment(t *testing.T) {
+	_, svc := fixture(t)
+	c, err := svc.Courier(context.Background(), "k1")
+	if err != nil || c.OrderID != "o-1" || c.Status != domain.CourierAssigned {
+		t.Fatalf("courier %+v err %v", c, err)
+	}
+	if _, err := svc.Courier(context.Background(), "c-1"); !errors.Is(err, domain.ErrForbidden) {
+		t.Fatalf("a customer asking for a courier profile: %v", err)
+	}
+}
