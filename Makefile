@@ -30,7 +30,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit test e2e emulator-up emulator-down deploy seed outputs run stop clean distclean
+.PHONY: help tools build vet unit test e2e emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -96,6 +96,13 @@ run: tools ## Everything up on PORT: emulator, deploy, seed; prints the URLs and
 
 stop: ## Stop the emulator of `make run`
 	@scripts/emulator.sh stop $(PORT)
+
+deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your credentials (arm64, stage aws; run `npx cdk bootstrap` once first)
+	@scripts/build-functions.sh arm64
+	npx cdk deploy FoodDelivery -c stage=aws
+
+token: ## Print an ID token for USER_NAME (default demo-customer) of the stack on PORT, for curl
+	@scripts/token.sh $(or $(USER_NAME),demo-customer) $(PORT)
 
 # --- tests ---------------------------------------------------------------------------------------------------------
 
