@@ -22,7 +22,7 @@ var (
 	assignmentEvents   = []string{"PaymentConfirmed"}
 	notificationEvents = []string{
 		"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp",
-		"OrderDelivered", "OrderCancelled", "OrderRefunded",
+		"OrderDelivered", "OrderCancelled", "NoCourierAvailable", "OrderRefunded",
 	}
 )
 

@@ -343,7 +343,7 @@ func TestRules(t *testing.T) {
 	}{
 		"PaymentRule":      {"PaymentQueue", []string{"OrderPlaced"}},
 		"AssignmentRule":   {"AssignmentQueue", []string{"PaymentConfirmed"}},
-		"NotificationRule": {"NotificationQueue", []string{"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp", "OrderDelivered", "OrderCancelled", "OrderRefunded"}},
+		"NotificationRule": {"NotificationQueue", []string{"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp", "OrderDelivered", "OrderCancelled", "NoCourierAvailable", "OrderRefunded"}},
 	}
 	for name, want := range rules {
 		rule := s.id(t, "AWS::Events::Rule", name)

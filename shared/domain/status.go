@@ -11,7 +11,10 @@ const (
 	StatusPickedUp        Status = "PICKED_UP"
 	StatusDelivered       Status = "DELIVERED"
 	StatusCancelled       Status = "CANCELLED"
-	StatusRefunded        Status = "REFUNDED"
+	// StatusNoCourier means no courier could be found in time; the payment is
+	// refunded and the order ends REFUNDED.
+	StatusNoCourier Status = "NO_COURIER"
+	StatusRefunded  Status = "REFUNDED"
 )
 
 // transitions is the order state machine. Every writer (API and consumers)
@@ -19,10 +22,11 @@ const (
 // the write so two racing writers cannot both win.
 var transitions = map[Status][]Status{
 	StatusPlaced:          {StatusPaid, StatusPaymentFailed, StatusCancelled},
-	StatusPaid:            {StatusCourierAssigned, StatusCancelled},
+	StatusPaid:            {StatusCourierAssigned, StatusCancelled, StatusNoCourier},
 	StatusCourierAssigned: {StatusPickedUp, StatusCancelled},
 	StatusPickedUp:        {StatusDelivered},
 	StatusCancelled:       {StatusRefunded},
+	StatusNoCourier:       {StatusRefunded},
 }
 
 // CanTransition reports whether an order in status from may move to status to.

@@ -29,6 +29,9 @@ const (
 	OrderDelivered   = "OrderDelivered"
 	OrderCancelled   = "OrderCancelled"
 	OrderRefunded    = "OrderRefunded"
+	// NoCourierAvailable closes the assignment saga step: no courier was
+	// found in time, so the payment is refunded.
+	NoCourierAvailable = "NoCourierAvailable"
 )
 
 var typeByStatus = map[domain.Status]string{
@@ -40,6 +43,7 @@ var typeByStatus = map[domain.Status]string{
 	domain.StatusDelivered:       OrderDelivered,
 	domain.StatusCancelled:       OrderCancelled,
 	domain.StatusRefunded:        OrderRefunded,
+	domain.StatusNoCourier:       NoCourierAvailable,
 }
 
 // TypeForStatus names the event announcing that an order reached status s.

@@ -42,6 +42,7 @@ func sampleOrder(status domain.Status, version int) domain.Order {
 var lifecycle = []domain.Status{
 	domain.StatusPlaced, domain.StatusPaid, domain.StatusCourierAssigned, domain.StatusPickedUp,
 	domain.StatusDelivered, domain.StatusPaymentFailed, domain.StatusCancelled, domain.StatusRefunded,
+	domain.StatusNoCourier,
 }
 
 func compile(t *testing.T, eventType string) *jsonschema.Schema {

@@ -54,6 +54,9 @@ var messages = map[string]func(e domainevents.Envelope) message{
 	domainevents.OrderCancelled: func(domainevents.Envelope) message {
 		return message{"Order cancelled", "Your order has been cancelled."}
 	},
+	domainevents.NoCourierAvailable: func(domainevents.Envelope) message {
+		return message{"No courier available", "We could not find a courier for your order in time, so we are refunding your payment."}
+	},
 	domainevents.OrderRefunded: func(e domainevents.Envelope) message {
 		return message{"Refund issued", fmt.Sprintf("We refunded %s to your card.", money(e.Data.TotalMinor, e.Data.Currency))}
 	},
