@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -33,6 +34,7 @@ type Order struct {
 	Currency         string      `json:"currency"`
 	Status           Status      `json:"status"`
 	CourierID        string      `json:"courier_id,omitempty"`
+	PaymentToken     string      `json:"payment_token"`
 	CorrelationID    string      `json:"-"`
 	CausationID      string      `json:"-"`
 	Version          int         `json:"version"`
@@ -47,7 +49,18 @@ type PlaceOrderRequest struct {
 	Items            []RequestedItem `json:"items"`
 	DeliveryLocation *LatLng         `json:"delivery_location"`
 	DeliveryAddress  string          `json:"delivery_address"`
+	// PaymentToken is the tokenised card from the payment provider's SDK; the
+	// card itself never reaches this system. Defaults to DefaultPaymentToken.
+	PaymentToken string `json:"payment_token"`
 }
+
+// DefaultPaymentToken is used when a request names none: the simulated
+// provider's always-approving test card.
+const DefaultPaymentToken = "tok_visa"
+
+// paymentTokenPattern is the shape of provider tokens (tok_ and up to 60 of
+// [a-z0-9_]).
+var paymentTokenPattern = regexp.MustCompile(`^tok_[a-z0-9_]{1,60}$`)
 
 // RequestedItem is a dish and how many of it.
 type RequestedItem struct {
@@ -89,6 +102,9 @@ func (r PlaceOrderRequest) Validate() error {
 	if err := r.DeliveryLocation.Validate("delivery_location"); err != nil {
 		return err
 	}
+	if r.PaymentToken != "" && !paymentTokenPattern.MatchString(r.PaymentToken) {
+		return Invalid("payment_token", "must look like tok_xxx")
+	}
 	if len(r.DeliveryAddress) > MaxAddressLength {
 		return Invalid("delivery_address", "must be at most %d characters", MaxAddressLength)
 	}
@@ -119,11 +135,15 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 		DeliveryLocation: *req.DeliveryLocation,
 		DeliveryAddress:  strings.TrimSpace(req.DeliveryAddress),
 		Currency:         Currency,
+		PaymentToken:     req.PaymentToken,
 		Status:           StatusPlaced,
 		CorrelationID:    id,
 		Version:          1,
 		CreatedAt:        now.UTC(),
 		UpdatedAt:        now.UTC(),
+	}
+	if order.PaymentToken == "" {
+		order.PaymentToken = DefaultPaymentToken
 	}
 	lineByItem := map[string]int{}
 	for i, want := range req.Items {

@@ -96,6 +96,7 @@ type orderItem struct {
 	Currency         string          `dynamodbav:"currency"`
 	Status           string          `dynamodbav:"status"`
 	CourierID        string          `dynamodbav:"courier_id,omitempty"`
+	PaymentToken     string          `dynamodbav:"payment_token"`
 	CorrelationID    string          `dynamodbav:"correlation_id"`
 	CausationID      string          `dynamodbav:"causation_id,omitempty"`
 	Version          int             `dynamodbav:"version"`
@@ -210,7 +211,7 @@ func toOrderItem(o domain.Order) orderItem {
 		DeliveryLat: o.DeliveryLocation.Lat, DeliveryLng: o.DeliveryLocation.Lng,
 		DeliveryAddress: o.DeliveryAddress, Lines: lines,
 		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TotalMinor: o.TotalMinor,
-		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID,
+		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, PaymentToken: o.PaymentToken,
 		CorrelationID: o.CorrelationID, CausationID: o.CausationID, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
@@ -228,7 +229,7 @@ func (it orderItem) domain() domain.Order {
 		DeliveryLocation: domain.LatLng{Lat: it.DeliveryLat, Lng: it.DeliveryLng},
 		DeliveryAddress:  it.DeliveryAddress, Lines: lines,
 		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TotalMinor: it.TotalMinor,
-		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID,
+		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, PaymentToken: it.PaymentToken,
 		CorrelationID: it.CorrelationID, CausationID: it.CausationID, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}
