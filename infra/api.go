@@ -28,7 +28,9 @@ var (
 		{awsapigatewayv2.HttpMethod_GET, "/restaurants", true},
 		{awsapigatewayv2.HttpMethod_GET, "/restaurants/{id}/menu", true},
 		{awsapigatewayv2.HttpMethod_POST, "/orders", false},
+		{awsapigatewayv2.HttpMethod_GET, "/orders", false},
 		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}", false},
+		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/cancel", false},
 		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/notifications", false},
 	}
 	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only

@@ -30,7 +30,7 @@ func TestOrderJourney(t *testing.T) {
 	placed := call(t, http.MethodPost, "/orders", token, map[string]any{
 		"restaurant_id": "trattoria-roma",
 		"items": []map[string]any{
-			{"item_id": "margherita", "quantity": 2},
+			{"item_id": "margherita", "quantity": 2, "options": []string{"regular"}},
 			// A client-sent price must be ignored: the server prices from the menu.
 			{"item_id": "tiramisu", "quantity": 1, "price_minor": 1},
 		},

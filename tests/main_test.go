@@ -78,6 +78,12 @@ type apiResponse struct {
 // is, to test malformed input) or a value encoded as JSON.
 func call(t *testing.T, method, path, token string, body any) apiResponse {
 	t.Helper()
+	return callWith(t, method, path, token, body, nil)
+}
+
+// callWith is call with extra request headers.
+func callWith(t *testing.T, method, path, token string, body any, headers map[string]string) apiResponse {
+	t.Helper()
 	var reader io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -97,6 +103,9 @@ func call(t *testing.T, method, path, token string, body any) apiResponse {
 	req.Header.Set("Content-Type", "application/json")
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
 	}
 	client := &http.Client{Timeout: 30 * time.Second}
 	resp, err := client.Do(req)

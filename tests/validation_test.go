@@ -35,7 +35,7 @@ func TestBadOrdersAreRejectedAndNothingStored(t *testing.T) {
 		{"unavailable item", map[string]any{"restaurant_id": "trattoria-roma", "items": item("truffle-risotto", 1), "delivery_location": where}, "items[0].item_id"},
 		{"zero quantity", map[string]any{"restaurant_id": "trattoria-roma", "items": item("margherita", 0), "delivery_location": where}, "items[0].quantity"},
 		{"negative quantity", map[string]any{"restaurant_id": "trattoria-roma", "items": item("margherita", -2), "delivery_location": where}, "items[0].quantity"},
-		{"quantity not a number", `{"restaurant_id":"trattoria-roma","items":[{"item_id":"margherita","quantity":"two"}],"delivery_location":{"lat":52.53,"lng":13.41}}`, "items.quantity"},
+		{"quantity not a number", `{"restaurant_id":"trattoria-roma","items":[{"item_id":"margherita","quantity":"two"}],"delivery_location":{"lat":52.53,"lng":13.41}}`, "items[0].quantity"},
 		{"missing delivery location", map[string]any{"restaurant_id": "trattoria-roma", "items": item("margherita", 1)}, "delivery_location"},
 		{"latitude out of range", map[string]any{"restaurant_id": "trattoria-roma", "items": item("margherita", 1), "delivery_location": map[string]any{"lat": 91, "lng": 13.4}}, "delivery_location.lat"},
 		{"too far away", map[string]any{"restaurant_id": "trattoria-roma", "items": item("margherita", 1), "delivery_location": map[string]any{"lat": 48.14, "lng": 11.58}}, "delivery_location"},

@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"time"
+	_ "time/tzdata" // opening hours are local times; the Lambda image may lack a zone database
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -16,9 +17,15 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
+// menuCacheTTL is how long a warm function prices orders from a menu it read
+// before; a menu change reaches new orders within it.
+const menuCacheTTL = time.Minute
+
 func main() {
 	logging.Setup("order-api")
 	cfg := awsclient.MustLoad(context.Background())
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(orders.NewRouter(orders.NewService(table, time.Now, platform.NewID)).Serve)
+	svc := orders.NewService(table, time.Now, platform.NewID)
+	svc.CacheMenus(menuCacheTTL)
+	lambda.Start(orders.NewRouter(svc).Serve)
 }

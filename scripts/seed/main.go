@@ -45,14 +45,18 @@ func run(outputsPath string) error {
 	table := store.New(dynamodb.NewFromConfig(cfg), out.TableName)
 	users := devstack.Users{Client: cip.NewFromConfig(cfg), PoolID: out.UserPoolID, ClientID: out.UserPoolClientID}
 
+	menus, err := devstack.DemoMenus()
+	if err != nil {
+		return err
+	}
 	items := 0
-	for _, menu := range devstack.DemoMenus {
+	for _, menu := range menus {
 		if err := table.PutMenu(ctx, menu); err != nil {
 			return err
 		}
 		items += len(menu.Items)
 	}
-	fmt.Printf("seeded %d restaurants with %d menu items\n", len(devstack.DemoMenus), items)
+	fmt.Printf("seeded %d restaurants with %d menu items\n", len(menus), items)
 
 	if _, err := users.Ensure(ctx, devstack.DemoCustomer, devstack.DemoPassword, httpapi.GroupCustomer); err != nil {
 		return err

@@ -10,12 +10,35 @@ import (
 )
 
 var testMenu = domain.Menu{
-	Restaurant: domain.Restaurant{ID: "r1", Name: "R1", Location: domain.LatLng{Lat: 52.52, Lng: 13.40}},
+	Restaurant: domain.Restaurant{ID: "r1", Name: "R1", Location: domain.LatLng{Lat: 52.52, Lng: 13.40},
+		TimeZone: "Europe/Berlin", Hours: allWeek("00:00", "24:00")},
 	Items: []domain.MenuItem{
-		{ID: "pizza", Name: "Pizza", PriceMinor: 950, Available: true},
+		{ID: "pizza", Name: "Pizza", PriceMinor: 950, Available: true, OptionGroups: []domain.OptionGroup{
+			{ID: "size", Name: "Size", Min: 1, Max: 1, Choices: []domain.OptionChoice{
+				{ID: "regular", Name: "Regular", Available: true},
+				{ID: "large", Name: "Large", PriceMinor: 300, Available: true},
+			}},
+			{ID: "extras", Name: "Extras", Min: 0, Max: 2, Choices: []domain.OptionChoice{
+				{ID: "cheese", Name: "Extra cheese", PriceMinor: 150, Available: true},
+				{ID: "olives", Name: "Olives", PriceMinor: 100, Available: true},
+				{ID: "truffle", Name: "Truffle", PriceMinor: 900, Available: false},
+			}},
+		}},
 		{ID: "cake", Name: "Cake", PriceMinor: 400, Available: true},
 		{ID: "gone", Name: "Gone", PriceMinor: 100, Available: false},
 	},
+}
+
+func allWeek(open, close string) []domain.OpeningHours {
+	var hours []domain.OpeningHours
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		hours = append(hours, domain.OpeningHours{Day: d, Open: open, Close: close})
+	}
+	return hours
+}
+
+func pizza(qty int, options ...string) domain.RequestedItem {
+	return domain.RequestedItem{ItemID: "pizza", Quantity: qty, Options: append([]string{"regular"}, options...)}
 }
 
 func request(items ...domain.RequestedItem) domain.PlaceOrderRequest {
@@ -26,18 +49,23 @@ func request(items ...domain.RequestedItem) domain.PlaceOrderRequest {
 func TestNewOrderPricesFromTheMenuAndMergesLines(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	o, err := domain.NewOrder("o1", "c1", request(
-		domain.RequestedItem{ItemID: "pizza", Quantity: 2},
+		pizza(2, "cheese"),
 		domain.RequestedItem{ItemID: "cake", Quantity: 1},
-		domain.RequestedItem{ItemID: "pizza", Quantity: 1},
+		domain.RequestedItem{ItemID: "pizza", Quantity: 1, Options: []string{"cheese", "regular"}},
+		domain.RequestedItem{ItemID: "pizza", Quantity: 1, Options: []string{"large", "olives", "cheese"}},
 	), testMenu, now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(o.Lines) != 2 || o.Lines[0].Quantity != 3 || o.Lines[0].LineTotal != 2850 {
-		t.Fatalf("lines %+v, want pizza merged to 3 × 950", o.Lines)
+	if len(o.Lines) != 3 || o.Lines[0].Quantity != 3 || o.Lines[0].UnitPrice != 1100 || o.Lines[0].LineTotal != 3300 {
+		t.Fatalf("lines %+v, want regular pizza with cheese merged to 3 × (950+150)", o.Lines)
 	}
-	if o.SubtotalMinor != 3250 || o.DeliveryFeeMinor != 199 || o.TotalMinor != 3449 {
-		t.Fatalf("subtotal %d fee %d total %d", o.SubtotalMinor, o.DeliveryFeeMinor, o.TotalMinor)
+	if o.Lines[2].UnitPrice != 950+300+100+150 || len(o.Lines[2].Options) != 3 {
+		t.Fatalf("large pizza line %+v", o.Lines[2])
+	}
+	// 3300 + 400 + 1500 = 5200; fee 199; tax 7 % of 5399 = 377.93 → 378.
+	if o.SubtotalMinor != 5200 || o.DeliveryFeeMinor != 199 || o.TaxMinor != 378 || o.TotalMinor != 5777 {
+		t.Fatalf("subtotal %d fee %d tax %d total %d", o.SubtotalMinor, o.DeliveryFeeMinor, o.TaxMinor, o.TotalMinor)
 	}
 	if o.Status != domain.StatusPlaced || o.Version != 1 || o.CorrelationID != "o1" || !o.CreatedAt.Equal(now) {
 		t.Fatalf("order %+v", o)
@@ -50,18 +78,25 @@ func TestNewOrderRejectsBadRequestsNamingTheField(t *testing.T) {
 		req   domain.PlaceOrderRequest
 		field string
 	}{
-		"no restaurant":     {domain.PlaceOrderRequest{Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}, DeliveryLocation: &far}, "restaurant_id"},
-		"no items":          {request(), "items"},
-		"blank item":        {request(domain.RequestedItem{Quantity: 1}), "items[0].item_id"},
-		"zero quantity":     {request(domain.RequestedItem{ItemID: "pizza"}), "items[0].quantity"},
-		"negative quantity": {request(domain.RequestedItem{ItemID: "cake", Quantity: 1}, domain.RequestedItem{ItemID: "pizza", Quantity: -1}), "items[1].quantity"},
-		"huge quantity":     {request(domain.RequestedItem{ItemID: "pizza", Quantity: 51}), "items[0].quantity"},
-		"merged too many":   {request(domain.RequestedItem{ItemID: "pizza", Quantity: 30}, domain.RequestedItem{ItemID: "pizza", Quantity: 30}), "items[1].quantity"},
-		"unknown item":      {request(domain.RequestedItem{ItemID: "sushi", Quantity: 1}), "items[0].item_id"},
-		"unavailable item":  {request(domain.RequestedItem{ItemID: "gone", Quantity: 1}), "items[0].item_id"},
-		"no location":       {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}}, "delivery_location"},
-		"too far":           {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}, DeliveryLocation: &far}, "delivery_location"},
-		"bad longitude":     {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}, DeliveryLocation: &domain.LatLng{Lat: 1, Lng: 200}}, "delivery_location.lng"},
+		"no restaurant":      {domain.PlaceOrderRequest{Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}, DeliveryLocation: &far}, "restaurant_id"},
+		"no items":           {request(), "items"},
+		"blank item":         {request(domain.RequestedItem{Quantity: 1}), "items[0].item_id"},
+		"zero quantity":      {request(domain.RequestedItem{ItemID: "pizza"}), "items[0].quantity"},
+		"negative quantity":  {request(domain.RequestedItem{ItemID: "cake", Quantity: 1}, pizza(-1)), "items[1].quantity"},
+		"huge quantity":      {request(pizza(51)), "items[0].quantity"},
+		"merged too many":    {request(pizza(30), pizza(30)), "items[1].quantity"},
+		"size missing":       {request(domain.RequestedItem{ItemID: "pizza", Quantity: 1}), "items[0].options"},
+		"two sizes":          {request(pizza(1, "large")), "items[0].options"},
+		"too many extras":    {request(pizza(1, "cheese", "olives", "cheese")), "items[0].options[3]"},
+		"unavailable option": {request(domain.RequestedItem{ItemID: "pizza", Quantity: 1, Options: []string{"large", "cheese", "olives", "truffle"}}), "items[0].options[3]"},
+		"unknown option":     {request(pizza(1, "anchovies")), "items[0].options[1]"},
+		"option elsewhere":   {request(domain.RequestedItem{ItemID: "cake", Quantity: 1, Options: []string{"large"}}), "items[0].options[0]"},
+		"bad token":          {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{pizza(1)}, DeliveryLocation: &domain.LatLng{Lat: 52.52, Lng: 13.4}, PaymentToken: "4111111111111111"}, "payment_token"},
+		"unknown item":       {request(domain.RequestedItem{ItemID: "sushi", Quantity: 1}), "items[0].item_id"},
+		"unavailable item":   {request(domain.RequestedItem{ItemID: "gone", Quantity: 1}), "items[0].item_id"},
+		"no location":        {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}}, "delivery_location"},
+		"too far":            {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{pizza(1)}, DeliveryLocation: &far}, "delivery_location"},
+		"bad longitude":      {domain.PlaceOrderRequest{RestaurantID: "r1", Items: []domain.RequestedItem{{ItemID: "pizza", Quantity: 1}}, DeliveryLocation: &domain.LatLng{Lat: 1, Lng: 200}}, "delivery_location.lng"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -159,5 +194,41 @@ func TestRankByDistancePrefersTheNearestFreeCourier(t *testing.T) {
 	})
 	if len(ranked) != 2 || ranked[0].ID != "near" || ranked[1].ID != "far" {
 		t.Fatalf("ranked %+v", ranked)
+	}
+}
+
+func TestOpeningHours(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	r := domain.Restaurant{TimeZone: "Europe/Berlin", Hours: []domain.OpeningHours{
+		{Day: "mon", Open: "11:30", Close: "14:30"},
+		{Day: "fri", Open: "18:00", Close: "02:00"}, // past midnight
+	}}
+	at := func(day, hhmm int) time.Time { // 2026-11-23 is a Monday
+		return time.Date(2026, 11, 23+day, hhmm/100, hhmm%100, 0, 0, berlin)
+	}
+	for _, tc := range []struct {
+		t    time.Time
+		open bool
+	}{
+		{at(0, 1129), false}, {at(0, 1130), true}, {at(0, 1429), true}, {at(0, 1430), false},
+		{at(4, 1759), false}, {at(4, 2300), true}, {at(5, 159), true}, {at(5, 200), false},
+		{at(1, 1200), false}, // Tuesday: closed all day
+	} {
+		if got := r.OpenAt(tc.t); got != tc.open {
+			t.Errorf("%s: open=%v, want %v", tc.t.Format("Mon 15:04"), got, tc.open)
+		}
+	}
+	closed := testMenu
+	closed.Restaurant.Hours = nil
+	if _, err := domain.NewOrder("o", "c", request(pizza(1)), closed, at(0, 1200)); err == nil {
+		t.Fatal("a closed restaurant took an order")
+	}
+}
+
+func TestTaxRoundsHalfUp(t *testing.T) {
+	for amount, tax := range map[int64]int64{0: 0, 7: 0, 8: 1, 100: 7, 5399: 378, 1_000_000: 70_000} {
+		if got := domain.Tax(amount); got != tax {
+			t.Errorf("Tax(%d) = %d, want %d", amount, got, tax)
+		}
 	}
 }

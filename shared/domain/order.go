@@ -2,6 +2,7 @@ package domain
 
 import (
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -10,11 +11,20 @@ import (
 // OrderLine is one priced line of an order. Prices are copied from the menu at
 // the time of ordering, so later menu changes do not alter a placed order.
 type OrderLine struct {
-	ItemID    string `json:"item_id"`
-	Name      string `json:"name"`
-	Quantity  int    `json:"quantity"`
-	UnitPrice int64  `json:"unit_price_minor"`
-	LineTotal int64  `json:"line_total_minor"`
+	ItemID    string       `json:"item_id"`
+	Name      string       `json:"name"`
+	Options   []LineOption `json:"options,omitempty"`
+	Quantity  int          `json:"quantity"`
+	UnitPrice int64        `json:"unit_price_minor"` // the dish plus its options
+	LineTotal int64        `json:"line_total_minor"`
+}
+
+// LineOption is an option chosen for a line, priced from the menu.
+type LineOption struct {
+	GroupID    string `json:"group_id"`
+	ChoiceID   string `json:"choice_id"`
+	Name       string `json:"name"`
+	PriceMinor int64  `json:"price_minor"`
 }
 
 // Order is the aggregate every function works on. Version grows by one on each
@@ -30,6 +40,7 @@ type Order struct {
 	Lines            []OrderLine `json:"lines"`
 	SubtotalMinor    int64       `json:"subtotal_minor"`
 	DeliveryFeeMinor int64       `json:"delivery_fee_minor"`
+	TaxMinor         int64       `json:"tax_minor"`
 	TotalMinor       int64       `json:"total_minor"`
 	Currency         string      `json:"currency"`
 	Status           Status      `json:"status"`
@@ -64,8 +75,9 @@ var paymentTokenPattern = regexp.MustCompile(`^tok_[a-z0-9_]{1,60}$`)
 
 // RequestedItem is a dish and how many of it.
 type RequestedItem struct {
-	ItemID   string `json:"item_id"`
-	Quantity int    `json:"quantity"`
+	ItemID   string   `json:"item_id"`
+	Quantity int      `json:"quantity"`
+	Options  []string `json:"options"` // choice ids, e.g. ["large", "extra-cheese"]
 }
 
 // Limits on an order's shape; they keep an item (and its DynamoDB record)
@@ -75,7 +87,12 @@ const (
 	MaxQuantityPerLine = 50
 	MaxAddressLength   = 200
 	MaxDeliveryMeters  = 15_000
+	MaxOptionsPerLine  = 20
 )
+
+// TaxRateBasisPoints is the VAT rate applied to food and delivery (7 %,
+// Germany's reduced rate for food), in hundredths of a percent.
+const TaxRateBasisPoints = 700
 
 // Validate checks the request's own shape, before any lookup.
 func (r PlaceOrderRequest) Validate() error {
@@ -94,6 +111,9 @@ func (r PlaceOrderRequest) Validate() error {
 		}
 		if it.Quantity < 1 || it.Quantity > MaxQuantityPerLine {
 			return Invalid(indexed("items", i, "quantity"), "must be between 1 and %d", MaxQuantityPerLine)
+		}
+		if len(it.Options) > MaxOptionsPerLine {
+			return Invalid(indexed("items", i, "options"), "must hold at most %d options", MaxOptionsPerLine)
 		}
 	}
 	if r.DeliveryLocation == nil {
@@ -121,6 +141,9 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 	if err := req.Validate(); err != nil {
 		return Order{}, err
 	}
+	if !menu.Restaurant.OpenAt(now) {
+		return Order{}, Invalid("restaurant_id", "%s is closed now", menu.Restaurant.Name)
+	}
 	distance := DistanceMeters(menu.Restaurant.Location, *req.DeliveryLocation)
 	if distance > MaxDeliveryMeters {
 		return Order{}, Invalid("delivery_location", "is %.1f km from the restaurant; the limit is %d km",
@@ -145,7 +168,7 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 	if order.PaymentToken == "" {
 		order.PaymentToken = DefaultPaymentToken
 	}
-	lineByItem := map[string]int{}
+	lineByKey := map[string]int{}
 	for i, want := range req.Items {
 		item, ok := menu.Item(want.ItemID)
 		if !ok {
@@ -154,7 +177,13 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 		if !item.Available {
 			return Order{}, Invalid(indexed("items", i, "item_id"), "%q is not available right now", want.ItemID)
 		}
-		if at, seen := lineByItem[item.ID]; seen {
+		options, err := item.chosenOptions(want.Options, indexed("items", i, "options"))
+		if err != nil {
+			return Order{}, err
+		}
+		// The same dish with the same options, asked for twice, is one line.
+		key := lineKey(item.ID, options)
+		if at, seen := lineByKey[key]; seen {
 			line := &order.Lines[at]
 			line.Quantity += want.Quantity
 			if line.Quantity > MaxQuantityPerLine {
@@ -163,21 +192,42 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 			line.LineTotal = line.UnitPrice * int64(line.Quantity)
 			continue
 		}
-		lineByItem[item.ID] = len(order.Lines)
+		unit := item.PriceMinor
+		for _, o := range options {
+			unit += o.PriceMinor
+		}
+		lineByKey[key] = len(order.Lines)
 		order.Lines = append(order.Lines, OrderLine{
 			ItemID:    item.ID,
 			Name:      item.Name,
+			Options:   options,
 			Quantity:  want.Quantity,
-			UnitPrice: item.PriceMinor,
-			LineTotal: item.PriceMinor * int64(want.Quantity),
+			UnitPrice: unit,
+			LineTotal: unit * int64(want.Quantity),
 		})
 	}
 	for _, l := range order.Lines {
 		order.SubtotalMinor += l.LineTotal
 	}
 	order.DeliveryFeeMinor = DeliveryFee(distance)
-	order.TotalMinor = order.SubtotalMinor + order.DeliveryFeeMinor
+	order.TaxMinor = Tax(order.SubtotalMinor + order.DeliveryFeeMinor)
+	order.TotalMinor = order.SubtotalMinor + order.DeliveryFeeMinor + order.TaxMinor
 	return order, nil
+}
+
+// lineKey identifies a dish with a set of options, whatever their order.
+func lineKey(itemID string, options []LineOption) string {
+	ids := make([]string, len(options))
+	for i, o := range options {
+		ids[i] = o.ChoiceID
+	}
+	sort.Strings(ids)
+	return itemID + "|" + strings.Join(ids, ",")
+}
+
+// Tax is the VAT on an amount, rounded half up to the cent.
+func Tax(amountMinor int64) int64 {
+	return (amountMinor*TaxRateBasisPoints + 5_000) / 10_000
 }
 
 // DeliveryFee is a base fee covering the first two kilometres plus a fixed
@@ -202,4 +252,11 @@ func (o *Order) Transition(to Status, causation string, now time.Time) error {
 	o.Version++
 	o.UpdatedAt = now.UTC()
 	return nil
+}
+
+// IdempotencyRecord is what a customer's Idempotency-Key points to: the order
+// it created and a hash of the request that created it.
+type IdempotencyRecord struct {
+	OrderID     string
+	RequestHash string
 }

@@ -3,11 +3,19 @@ package orders
 import (
 	"context"
 	"net/http"
+	"strconv"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 )
+
+// OrderList is the body of GET /orders.
+type OrderList struct {
+	Orders     []domain.Order `json:"orders"`
+	NextCursor *string        `json:"next_cursor"`
+}
 
 // NewRouter maps the order API's routes to the service.
 func NewRouter(svc *Service) *httpapi.Router {
@@ -26,33 +34,87 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, menu), nil
 	})
-	rt.Handle("POST /orders", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /orders", httpapi.Authenticated, customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		var req domain.PlaceOrderRequest
-		if err := httpapi.DecodeJSON(r, &req); err != nil {
+		if err := httpapi.DecodeValidated(r, apischema.PlaceOrder, &req); err != nil {
 			return httpapi.Response{}, err
 		}
-		order, err := svc.PlaceOrder(ctx, who.Subject, req)
+		order, replayed, err := svc.PlaceOrder(ctx, who.Subject, req, r.Header("Idempotency-Key"))
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		logging.From(ctx).Info("order placed", "order_id", order.ID, "total_minor", order.TotalMinor)
-		resp := httpapi.JSON(http.StatusCreated, order)
+		status := http.StatusCreated
+		if replayed {
+			// The same order as the first attempt; 200 says nothing new was made.
+			status = http.StatusOK
+		} else {
+			logging.From(ctx).Info("order placed", "order_id", order.ID, "total_minor", order.TotalMinor)
+		}
+		resp := httpapi.JSON(status, order)
 		resp.Headers["Location"] = "/orders/" + order.ID
+		if replayed {
+			resp.Headers["Idempotent-Replayed"] = "true"
+		}
 		return resp, nil
-	})
+	}))
+	rt.Handle("GET /orders", httpapi.Authenticated, customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+		limit := DefaultPageSize
+		if raw := r.QueryStringParameters["limit"]; raw != "" {
+			n, err := strconv.Atoi(raw)
+			if err != nil {
+				return httpapi.Response{}, domain.Invalid("limit", "must be a whole number")
+			}
+			limit = n
+		}
+		orders, next, err := svc.Orders(ctx, who.Subject, r.QueryStringParameters["cursor"], limit)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		list := OrderList{Orders: orders}
+		if list.Orders == nil {
+			list.Orders = []domain.Order{}
+		}
+		if next != "" {
+			list.NextCursor = &next
+		}
+		return httpapi.JSON(http.StatusOK, list), nil
+	}))
 	rt.Handle("GET /orders/{id}", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
-		order, err := svc.Order(ctx, who.Subject, p["id"])
+		order, err := svc.Order(ctx, viewer(who), p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, order), nil
 	})
+	rt.Handle("POST /orders/{id}/cancel", httpapi.Authenticated, customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+		order, err := svc.Cancel(ctx, who.Subject, p["id"])
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		logging.From(ctx).Info("order cancelled by customer", "order_id", order.ID)
+		return httpapi.JSON(http.StatusOK, order), nil
+	}))
 	rt.Handle("GET /orders/{id}/notifications", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
-		list, err := svc.Notifications(ctx, who.Subject, p["id"])
+		list, err := svc.Notifications(ctx, viewer(who), p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, map[string]any{"notifications": list}), nil
 	})
 	return rt
+}
+
+func viewer(p httpapi.Principal) Viewer {
+	return Viewer{ID: p.Subject, IsOps: p.InGroup(httpapi.GroupOps)}
+}
+
+// customersOnly refuses callers who are couriers or ops without being
+// customers too.
+func customersOnly(h httpapi.HandlerFunc) httpapi.HandlerFunc {
+	return func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+		if !who.IsCustomer() {
+			return httpapi.Response{}, domain.ErrForbidden
+		}
+		return h(ctx, r, who, p)
+	}
 }

@@ -96,9 +96,10 @@ func (t *Table) AssignCourier(ctx context.Context, o domain.Order, courierID str
 	return nil
 }
 
-// CompleteDelivery stores the delivered order and frees its courier, back in
+// ReleaseCourier stores an order that no longer needs its courier (delivered
+// or cancelled) and frees the courier, back in
 // the availability index at the last known position, in one transaction.
-func (t *Table) CompleteDelivery(ctx context.Context, o domain.Order, now time.Time) error {
+func (t *Table) ReleaseCourier(ctx context.Context, o domain.Order, now time.Time) error {
 	courier, err := t.GetCourier(ctx, o.CourierID)
 	if err != nil {
 		return err

@@ -22,6 +22,8 @@ const (
 	orderSK            = "ORDER"
 	chargeSK           = "PAYMENT#CHARGE"
 	trackingSK         = "TRACKING"
+	idempotencyPrefix  = "IDEMPOTENCY#"
+	idempotencySK      = "IDEMPOTENCY"
 	restaurantsGSI1PK  = "RESTAURANTS"
 	gsi1               = "GSI1"
 	gsi2               = "GSI2"
@@ -37,6 +39,7 @@ const (
 	typeCharge       = "charge"
 	typeNotification = "notification"
 	typeTracking     = "tracking"
+	typeIdempotency  = "idempotency"
 )
 
 type keys struct {
@@ -55,24 +58,31 @@ type restaurantItem struct {
 	Address string  `dynamodbav:"address"`
 	Lat     float64 `dynamodbav:"lat"`
 	Lng     float64 `dynamodbav:"lng"`
+	// Nested values use the domain types' own fields: they have no key
+	// role, so their stored names need no separate mapping.
+	TimeZone string                `dynamodbav:"time_zone"`
+	Hours    []domain.OpeningHours `dynamodbav:"opening_hours"`
 }
 
 type menuItem struct {
 	keys
-	Type        string `dynamodbav:"type"`
-	ID          string `dynamodbav:"item_id"`
-	Name        string `dynamodbav:"name"`
-	Description string `dynamodbav:"description,omitempty"`
-	PriceMinor  int64  `dynamodbav:"price_minor"`
-	Available   bool   `dynamodbav:"available"`
+	Type         string               `dynamodbav:"type"`
+	ID           string               `dynamodbav:"item_id"`
+	Name         string               `dynamodbav:"name"`
+	Description  string               `dynamodbav:"description,omitempty"`
+	Category     string               `dynamodbav:"category,omitempty"`
+	PriceMinor   int64                `dynamodbav:"price_minor"`
+	Available    bool                 `dynamodbav:"available"`
+	OptionGroups []domain.OptionGroup `dynamodbav:"option_groups,omitempty"`
 }
 
 type orderLineItem struct {
-	ItemID    string `dynamodbav:"item_id"`
-	Name      string `dynamodbav:"name"`
-	Quantity  int    `dynamodbav:"quantity"`
-	UnitPrice int64  `dynamodbav:"unit_price_minor"`
-	LineTotal int64  `dynamodbav:"line_total_minor"`
+	ItemID    string              `dynamodbav:"item_id"`
+	Name      string              `dynamodbav:"name"`
+	Options   []domain.LineOption `dynamodbav:"options,omitempty"`
+	Quantity  int                 `dynamodbav:"quantity"`
+	UnitPrice int64               `dynamodbav:"unit_price_minor"`
+	LineTotal int64               `dynamodbav:"line_total_minor"`
 }
 
 type orderItem struct {
@@ -92,6 +102,7 @@ type orderItem struct {
 	Lines            []orderLineItem `dynamodbav:"lines"`
 	SubtotalMinor    int64           `dynamodbav:"subtotal_minor"`
 	DeliveryFeeMinor int64           `dynamodbav:"delivery_fee_minor"`
+	TaxMinor         int64           `dynamodbav:"tax_minor"`
 	TotalMinor       int64           `dynamodbav:"total_minor"`
 	Currency         string          `dynamodbav:"currency"`
 	Status           string          `dynamodbav:"status"`
@@ -173,32 +184,32 @@ func toRestaurantItem(r domain.Restaurant) restaurantItem {
 		keys:   restaurantKey(r.ID),
 		GSI1PK: restaurantsGSI1PK, GSI1SK: r.Name + "#" + r.ID,
 		Type: typeRestaurant, ID: r.ID, Name: r.Name, Cuisine: r.Cuisine, Address: r.Address,
-		Lat: r.Location.Lat, Lng: r.Location.Lng,
+		Lat: r.Location.Lat, Lng: r.Location.Lng, TimeZone: r.TimeZone, Hours: r.Hours,
 	}
 }
 
 func (it restaurantItem) domain() domain.Restaurant {
 	return domain.Restaurant{ID: it.ID, Name: it.Name, Cuisine: it.Cuisine, Address: it.Address,
-		Location: domain.LatLng{Lat: it.Lat, Lng: it.Lng}}
+		Location: domain.LatLng{Lat: it.Lat, Lng: it.Lng}, TimeZone: it.TimeZone, Hours: it.Hours}
 }
 
 func toMenuItem(restaurantID string, m domain.MenuItem) menuItem {
 	return menuItem{
 		keys: keys{PK: restaurantPrefix + restaurantID, SK: itemPrefix + m.ID},
-		Type: typeMenuItem, ID: m.ID, Name: m.Name, Description: m.Description,
-		PriceMinor: m.PriceMinor, Available: m.Available,
+		Type: typeMenuItem, ID: m.ID, Name: m.Name, Description: m.Description, Category: m.Category,
+		PriceMinor: m.PriceMinor, Available: m.Available, OptionGroups: m.OptionGroups,
 	}
 }
 
 func (it menuItem) domain() domain.MenuItem {
-	return domain.MenuItem{ID: it.ID, Name: it.Name, Description: it.Description,
-		PriceMinor: it.PriceMinor, Available: it.Available}
+	return domain.MenuItem{ID: it.ID, Name: it.Name, Description: it.Description, Category: it.Category,
+		PriceMinor: it.PriceMinor, Available: it.Available, OptionGroups: it.OptionGroups}
 }
 
 func toOrderItem(o domain.Order) orderItem {
 	lines := make([]orderLineItem, len(o.Lines))
 	for i, l := range o.Lines {
-		lines[i] = orderLineItem{ItemID: l.ItemID, Name: l.Name, Quantity: l.Quantity,
+		lines[i] = orderLineItem{ItemID: l.ItemID, Name: l.Name, Options: l.Options, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: l.LineTotal}
 	}
 	return orderItem{
@@ -210,7 +221,7 @@ func toOrderItem(o domain.Order) orderItem {
 		PickupLat: o.PickupLocation.Lat, PickupLng: o.PickupLocation.Lng,
 		DeliveryLat: o.DeliveryLocation.Lat, DeliveryLng: o.DeliveryLocation.Lng,
 		DeliveryAddress: o.DeliveryAddress, Lines: lines,
-		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TotalMinor: o.TotalMinor,
+		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor,
 		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, PaymentToken: o.PaymentToken,
 		CorrelationID: o.CorrelationID, CausationID: o.CausationID, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
@@ -220,7 +231,7 @@ func toOrderItem(o domain.Order) orderItem {
 func (it orderItem) domain() domain.Order {
 	lines := make([]domain.OrderLine, len(it.Lines))
 	for i, l := range it.Lines {
-		lines[i] = domain.OrderLine{ItemID: l.ItemID, Name: l.Name, Quantity: l.Quantity,
+		lines[i] = domain.OrderLine{ItemID: l.ItemID, Name: l.Name, Options: l.Options, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: l.LineTotal}
 	}
 	return domain.Order{
@@ -228,7 +239,7 @@ func (it orderItem) domain() domain.Order {
 		PickupLocation:   domain.LatLng{Lat: it.PickupLat, Lng: it.PickupLng},
 		DeliveryLocation: domain.LatLng{Lat: it.DeliveryLat, Lng: it.DeliveryLng},
 		DeliveryAddress:  it.DeliveryAddress, Lines: lines,
-		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TotalMinor: it.TotalMinor,
+		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TaxMinor: it.TaxMinor, TotalMinor: it.TotalMinor,
 		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, PaymentToken: it.PaymentToken,
 		CorrelationID: it.CorrelationID, CausationID: it.CausationID, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
@@ -293,4 +304,19 @@ func toTrackingItem(p domain.TrackingPosition) trackingItem {
 func (it trackingItem) domain() domain.TrackingPosition {
 	return domain.TrackingPosition{OrderID: it.OrderID, CourierID: it.CourierID,
 		Location: domain.LatLng{Lat: it.Lat, Lng: it.Lng}, RecordedAt: it.RecordedAt}
+}
+
+// idempotencyItem remembers which order a customer's Idempotency-Key created
+// and a hash of the request, so a retry gets the same order and a different
+// request under the same key is refused. DynamoDB's TTL removes it.
+type idempotencyItem struct {
+	keys
+	Type        string `dynamodbav:"type"`
+	OrderID     string `dynamodbav:"order_id"`
+	RequestHash string `dynamodbav:"request_hash"`
+	ExpiresAt   int64  `dynamodbav:"expires_at"`
+}
+
+func idempotencyKey(customerID, key string) keys {
+	return keys{PK: idempotencyPrefix + customerID + "#" + key, SK: idempotencySK}
 }

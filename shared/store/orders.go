@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -101,3 +103,83 @@ func (t *Table) GetTracking(ctx context.Context, orderID string) (domain.Trackin
 }
 
 func isConflict(err error) bool { return errors.Is(err, domain.ErrConflict) }
+
+// MaxPageSize bounds one page of a customer's order list.
+const MaxPageSize = 100
+
+// ListCustomerOrders returns one page of a customer's orders, newest first,
+// and the cursor of the next page ("" at the end). The cursor is the opaque,
+// base64-encoded key DynamoDB resumes from; a cursor that does not belong to
+// this customer is refused, so nobody can page through another's orders.
+func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error) {
+	pk := customerPrefix + customerID
+	in := &dynamodb.QueryInput{
+		TableName:              &t.name,
+		IndexName:              aws.String(gsi1),
+		KeyConditionExpression: aws.String("GSI1PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk": &types.AttributeValueMemberS{Value: pk},
+		},
+		ScanIndexForward: aws.Bool(false),
+		Limit:            aws.Int32(int32(min(max(limit, 1), MaxPageSize))),
+	}
+	if cursor != "" {
+		start, err := decodeCursor(cursor)
+		if err != nil || stringAttr(start, "GSI1PK") != pk {
+			return nil, "", domain.Invalid("cursor", "is not a cursor of your order list")
+		}
+		in.ExclusiveStartKey = start
+	}
+	res, err := t.db.Query(ctx, in)
+	if err != nil {
+		return nil, "", fmt.Errorf("list orders of %s: %w", customerID, err)
+	}
+	var items []orderItem
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		return nil, "", err
+	}
+	orders := make([]domain.Order, len(items))
+	for i, it := range items {
+		orders[i] = it.domain()
+	}
+	next := ""
+	if len(res.LastEvaluatedKey) > 0 {
+		if next, err = encodeCursor(res.LastEvaluatedKey); err != nil {
+			return nil, "", err
+		}
+	}
+	return orders, next, nil
+}
+
+// cursorKey is the part of a GSI1 key a cursor carries.
+type cursorKey struct {
+	PK     string `json:"pk"`
+	SK     string `json:"sk"`
+	GSI1PK string `json:"g1pk"`
+	GSI1SK string `json:"g1sk"`
+}
+
+func encodeCursor(key map[string]types.AttributeValue) (string, error) {
+	raw, err := json.Marshal(cursorKey{PK: stringAttr(key, "PK"), SK: stringAttr(key, "SK"),
+		GSI1PK: stringAttr(key, "GSI1PK"), GSI1SK: stringAttr(key, "GSI1SK")})
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
+}
+
+func decodeCursor(cursor string) (map[string]types.AttributeValue, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err != nil {
+		return nil, err
+	}
+	var k cursorKey
+	if err := json.Unmarshal(raw, &k); err != nil {
+		return nil, err
+	}
+	if k.PK == "" || k.SK == "" || k.GSI1PK == "" || k.GSI1SK == "" {
+		return nil, errors.New("incomplete cursor")
+	}
+	s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+	return map[string]types.AttributeValue{"PK": s(k.PK), "SK": s(k.SK), "GSI1PK": s(k.GSI1PK), "GSI1SK": s(k.GSI1SK)}, nil
+}

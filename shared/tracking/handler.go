@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 )
@@ -26,7 +27,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 			return httpapi.Response{}, domain.ErrForbidden
 		}
 		var batch LocationBatch
-		if err := httpapi.DecodeJSON(r, &batch); err != nil {
+		if err := httpapi.DecodeValidated(r, apischema.LocationBatch, &batch); err != nil {
 			return httpapi.Response{}, err
 		}
 		courier, err := svc.ReportLocation(ctx, who.Subject, batch)
@@ -42,7 +43,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		var body struct {
 			Status domain.Status `json:"status"`
 		}
-		if err := httpapi.DecodeJSON(r, &body); err != nil {
+		if err := httpapi.DecodeValidated(r, apischema.OrderStatus, &body); err != nil {
 			return httpapi.Response{}, err
 		}
 		order, err := svc.SetOrderStatus(ctx, who.Subject, p["id"], body.Status)

@@ -20,7 +20,7 @@ type Store interface {
 	GetTracking(ctx context.Context, orderID string) (domain.TrackingPosition, error)
 	GetOrder(ctx context.Context, id string) (domain.Order, error)
 	UpdateOrder(ctx context.Context, o domain.Order) error
-	CompleteDelivery(ctx context.Context, o domain.Order, now time.Time) error
+	ReleaseCourier(ctx context.Context, o domain.Order, now time.Time) error
 }
 
 // Service is the tracking use case.
@@ -159,7 +159,7 @@ func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string,
 		return domain.Order{}, err
 	}
 	if to == domain.StatusDelivered {
-		err = s.store.CompleteDelivery(ctx, order, now)
+		err = s.store.ReleaseCourier(ctx, order, now)
 	} else {
 		err = s.store.UpdateOrder(ctx, order)
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 )
 
@@ -19,16 +20,42 @@ const MaxBodyBytes = 64 * 1024
 // ignored on purpose: clients may send prices or totals, and the server never
 // reads them.
 func DecodeJSON(r Request, dst any) error {
+	body, err := boundedBody(r)
+	if err != nil {
+		return err
+	}
+	return decode(body, dst)
+}
+
+// DecodeValidated checks the body against the named request schema (package
+// apischema) and then decodes it: the schema speaks for the API contract, so
+// nothing the contract forbids reaches the domain.
+func DecodeValidated(r Request, schema string, dst any) error {
+	body, err := boundedBody(r)
+	if err != nil {
+		return err
+	}
+	if err := apischema.Validate(schema, body); err != nil {
+		return err
+	}
+	return decode(body, dst)
+}
+
+func boundedBody(r Request) ([]byte, error) {
 	body, err := r.BodyBytes()
 	if err != nil {
-		return domain.Invalid("body", "is not valid base64")
+		return nil, domain.Invalid("body", "is not valid base64")
 	}
 	if len(body) > MaxBodyBytes {
-		return domain.Invalid("body", "is larger than %d bytes", MaxBodyBytes)
+		return nil, domain.Invalid("body", "is larger than %d bytes", MaxBodyBytes)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return domain.Invalid("body", "is required")
+		return nil, domain.Invalid("body", "is required")
 	}
+	return body, nil
+}
+
+func decode(body []byte, dst any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(dst); err != nil {
 		return decodeError(err)

@@ -29,6 +29,14 @@ func (p Principal) InGroup(group string) bool {
 	return false
 }
 
+// IsCustomer reports whether the caller may order food. Members of the
+// customer group may; so may a signed-in user in no role group, which is what
+// self sign-up creates (couriers and ops are added to their groups by an
+// admin, and the seed puts demo customers in the customer group).
+func (p Principal) IsCustomer() bool {
+	return p.InGroup(GroupCustomer) || (!p.InGroup(GroupCourier) && !p.InGroup(GroupOps))
+}
+
 // Principal returns the caller identified by the JWT authorizer, or false when
 // the route is public or the claims lack a subject.
 func (r Request) Principal() (Principal, bool) {

@@ -54,6 +54,10 @@ func FromError(err error) Response {
 	var invalid *domain.ValidationError
 	var transition *domain.TransitionError
 	switch {
+	case errors.As(err, &invalid) && errors.Is(err, domain.ErrConflict):
+		// A request that is well formed but clashes with what exists, such
+		// as an Idempotency-Key reused for another request.
+		return Error(http.StatusConflict, "conflict", invalid.Error(), invalid.Field)
 	case errors.As(err, &invalid):
 		return Error(http.StatusBadRequest, "invalid_request", invalid.Error(), invalid.Field)
 	case errors.As(err, &transition):

@@ -23,6 +23,12 @@ type Store struct {
 	couriers      map[string]domain.Courier
 	notifications map[string][]domain.Notification
 	tracking      map[string]domain.TrackingPosition
+	idempotency   map[string]idempotencyEntry
+}
+
+type idempotencyEntry struct {
+	record    domain.IdempotencyRecord
+	expiresAt time.Time
 }
 
 // New returns an empty store.
@@ -31,6 +37,7 @@ func New() *Store {
 		menus: map[string]domain.Menu{}, orders: map[string]domain.Order{},
 		charges: map[string]domain.Charge{}, couriers: map[string]domain.Courier{},
 		notifications: map[string][]domain.Notification{}, tracking: map[string]domain.TrackingPosition{},
+		idempotency: map[string]idempotencyEntry{},
 	}
 }
 
@@ -74,6 +81,61 @@ func (s *Store) CreateOrder(_ context.Context, o domain.Order) error {
 	}
 	s.orders[o.ID] = o
 	return nil
+}
+
+// CreateOrderOnce stores the order and its idempotency record together
+// unless an unexpired record for the key exists; then it returns that one.
+func (s *Store) CreateOrderOnce(_ context.Context, o domain.Order, key, requestHash string, ttl time.Duration) (domain.IdempotencyRecord, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	k := o.CustomerID + "#" + key
+	if e, ok := s.idempotency[k]; ok && !e.expiresAt.Before(o.CreatedAt) {
+		return e.record, false, nil
+	}
+	if _, exists := s.orders[o.ID]; exists {
+		return domain.IdempotencyRecord{}, false, domain.ErrConflict
+	}
+	rec := domain.IdempotencyRecord{OrderID: o.ID, RequestHash: requestHash}
+	s.orders[o.ID] = o
+	s.idempotency[k] = idempotencyEntry{record: rec, expiresAt: o.CreatedAt.Add(ttl)}
+	return rec, true, nil
+}
+
+// ListCustomerOrders pages through a customer's orders, newest first. The
+// cursor is the id of the last order of the previous page.
+func (s *Store) ListCustomerOrders(_ context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var mine []domain.Order
+	for _, o := range s.orders {
+		if o.CustomerID == customerID {
+			mine = append(mine, o)
+		}
+	}
+	sort.Slice(mine, func(i, j int) bool {
+		if !mine[i].CreatedAt.Equal(mine[j].CreatedAt) {
+			return mine[i].CreatedAt.After(mine[j].CreatedAt)
+		}
+		return mine[i].ID > mine[j].ID
+	})
+	start := 0
+	if cursor != "" {
+		start = -1
+		for i, o := range mine {
+			if o.ID == cursor {
+				start = i + 1
+			}
+		}
+		if start < 0 {
+			return nil, "", domain.Invalid("cursor", "is not a cursor of your order list")
+		}
+	}
+	end := min(start+max(limit, 1), len(mine))
+	next := ""
+	if end < len(mine) {
+		next = mine[end-1].ID
+	}
+	return append([]domain.Order{}, mine[start:end]...), next, nil
 }
 
 // Orders returns every stored order (for assertions).
@@ -208,8 +270,9 @@ func (s *Store) AssignCourier(_ context.Context, o domain.Order, courierID strin
 	return nil
 }
 
-// CompleteDelivery stores the delivered order and frees its courier.
-func (s *Store) CompleteDelivery(_ context.Context, o domain.Order, now time.Time) error {
+// ReleaseCourier stores an order that no longer needs its courier (delivered
+// or cancelled) and frees the courier.
+func (s *Store) ReleaseCourier(_ context.Context, o domain.Order, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {
