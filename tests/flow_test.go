@@ -133,7 +133,7 @@ func TestOrdersArePrivate(t *testing.T) {
 	stranger, _ := newCustomer(t)
 	placed := call(t, http.MethodPost, "/orders", owner, map[string]any{
 		"restaurant_id":     "curry-haus",
-		"items":             []map[string]any{{"item_id": "currywurst", "quantity": 1}},
+		"items":             []map[string]any{{"item_id": "currywurst", "quantity": 1, "options": []string{"mild"}}},
 		"delivery_location": map[string]any{"lat": 52.5000, "lng": 13.4200},
 	})
 	if placed.Status != http.StatusCreated {
