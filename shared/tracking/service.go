@@ -171,11 +171,15 @@ func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string,
 }
 
 // View is what GET /orders/{id}/tracking returns.
+// It carries both ends of the trip, which the customer's map and the
+// courier's app draw.
 type View struct {
-	OrderID   string                   `json:"order_id"`
-	Status    domain.Status            `json:"status"`
-	CourierID string                   `json:"courier_id,omitempty"`
-	Position  *domain.TrackingPosition `json:"position"`
+	OrderID          string                   `json:"order_id"`
+	Status           domain.Status            `json:"status"`
+	CourierID        string                   `json:"courier_id,omitempty"`
+	PickupLocation   domain.LatLng            `json:"pickup_location"`
+	DeliveryLocation domain.LatLng            `json:"delivery_location"`
+	Position         *domain.TrackingPosition `json:"position"`
 }
 
 // Viewer is who asks for tracking.
@@ -194,7 +198,8 @@ func (s *Service) Track(ctx context.Context, who Viewer, orderID string) (View, 
 	if who.ID != order.CustomerID && who.ID != order.CourierID && !who.IsOps {
 		return View{}, domain.ErrNotFound
 	}
-	view := View{OrderID: order.ID, Status: order.Status, CourierID: order.CourierID}
+	view := View{OrderID: order.ID, Status: order.Status, CourierID: order.CourierID,
+		PickupLocation: order.PickupLocation, DeliveryLocation: order.DeliveryLocation}
 	pos, err := s.store.GetTracking(ctx, orderID)
 	switch {
 	case err == nil:

@@ -20,7 +20,8 @@ func fixture(t *testing.T) (*memstore.Store, *tracking.Service) {
 	_, _ = s.CreateCourier(ctx, domain.Courier{ID: "k1", Status: domain.CourierAssigned, OrderID: "o-1"})
 	_, _ = s.CreateCourier(ctx, domain.Courier{ID: "k2", Status: domain.CourierAvailable})
 	if err := s.CreateOrder(ctx, domain.Order{ID: "o-1", CustomerID: "c-1", CourierID: "k1",
-		Status: domain.StatusCourierAssigned, Version: 3}); err != nil {
+		Status: domain.StatusCourierAssigned, Version: 3, PickupLocation: domain.LatLng{Lat: 52.5, Lng: 13.4},
+		DeliveryLocation: domain.LatLng{Lat: 52.51, Lng: 13.41}}); err != nil {
 		t.Fatal(err)
 	}
 	return s, tracking.NewService(s, func() time.Time { return now })
@@ -40,7 +41,8 @@ func TestNewestFixInABatchWinsAndIsShownToTheCustomer(t *testing.T) {
 		t.Fatal(err)
 	}
 	view, err := svc.Track(ctx, tracking.Viewer{ID: "c-1"}, "o-1")
-	if err != nil || view.Position == nil || view.Position.Location != (domain.LatLng{Lat: 52.3, Lng: 13.3}) {
+	if err != nil || view.Position == nil || view.Position.Location != (domain.LatLng{Lat: 52.3, Lng: 13.3}) ||
+		view.PickupLocation.Lat != 52.5 || view.DeliveryLocation.Lng != 13.41 {
 		t.Fatalf("view %+v err %v", view, err)
 	}
 	// An older batch arriving late does not move the order's position back.
