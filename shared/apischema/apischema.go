@@ -7,16 +7,11 @@ package apischema
 import (
 	"bytes"
 	"embed"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"sync"
-
-	"github.com/santhosh-tekuri/jsonschema/v6"
-	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 )
@@ -28,42 +23,32 @@ const (
 	OrderStatus   = "order-status"
 )
 
+// Names lists every request schema.
+var Names = []string{PlaceOrder, LocationBatch, OrderStatus}
+
 //go:embed schemas/*.schema.json
 var files embed.FS
 
-const idBase = "https://food-delivery.example/api/"
+// Source returns a schema document as stored, for tools and tests.
+func Source(name string) ([]byte, error) {
+	return files.ReadFile("schemas/" + name + ".schema.json")
+}
 
 // compiled holds the schemas, compiled once per process (at the first
 // request) and read-only afterwards.
-var compiled = sync.OnceValues(func() (map[string]*jsonschema.Schema, error) {
-	c := jsonschema.NewCompiler()
-	c.AssertFormat()
-	names := []string{PlaceOrder, LocationBatch, OrderStatus}
-	for _, name := range names {
-		raw, err := files.ReadFile("schemas/" + name + ".schema.json")
+var compiled = sync.OnceValues(func() (map[string]*node, error) {
+	out := map[string]*node{}
+	for _, name := range Names {
+		raw, err := Source(name)
 		if err != nil {
 			return nil, err
 		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
-		if err != nil {
+		if out[name], err = compile(raw); err != nil {
 			return nil, fmt.Errorf("schema %s: %w", name, err)
 		}
-		if err := c.AddResource(idBase+name+".schema.json", doc); err != nil {
-			return nil, err
-		}
-	}
-	out := map[string]*jsonschema.Schema{}
-	for _, name := range names {
-		s, err := c.Compile(idBase + name + ".schema.json")
-		if err != nil {
-			return nil, fmt.Errorf("compile schema %s: %w", name, err)
-		}
-		out[name] = s
 	}
 	return out, nil
 })
-
-var printer = message.NewPrinter(language.English)
 
 // Validate checks a JSON body against the named schema. It returns a
 // *domain.ValidationError for any body that is not valid JSON or breaks the
@@ -77,33 +62,19 @@ func Validate(name string, body []byte) error {
 	if !ok {
 		return fmt.Errorf("no request schema %q", name)
 	}
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
-	if err != nil {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var doc any
+	if err := dec.Decode(&doc); err != nil {
 		return domain.Invalid("body", "is not valid JSON")
 	}
-	err = schema.Validate(doc)
-	var verr *jsonschema.ValidationError
-	if err == nil {
-		return nil
+	if dec.More() {
+		return domain.Invalid("body", "must hold a single JSON value")
 	}
-	if !errors.As(err, &verr) {
-		return fmt.Errorf("validate against %s: %w", name, err)
+	if bad := schema.validate(schema, doc, nil); bad != nil {
+		return domain.Invalid(fieldName(bad.path), "%s", bad.message)
 	}
-	leaf := deepest(verr)
-	field := fieldName(leaf.InstanceLocation)
-	if req, ok := leaf.ErrorKind.(*kind.Required); ok && len(req.Missing) > 0 {
-		return domain.Invalid(join(field, req.Missing[0]), "is required")
-	}
-	return domain.Invalid(field, "%s", leaf.ErrorKind.LocalizedString(printer))
-}
-
-// deepest follows the first cause down to the most specific error, which is
-// the one that names the field at fault.
-func deepest(e *jsonschema.ValidationError) *jsonschema.ValidationError {
-	for len(e.Causes) > 0 {
-		e = e.Causes[0]
-	}
-	return e
+	return nil
 }
 
 // fieldName turns ["items","0","quantity"] into "items[0].quantity"; the
@@ -124,11 +95,4 @@ func fieldName(location []string) string {
 		return "body"
 	}
 	return sb.String()
-}
-
-func join(parent, child string) string {
-	if parent == "body" {
-		return child
-	}
-	return parent + "." + child
 }
