@@ -1,0 +1,249 @@
+// Browser test of the web app against a deployed stack:
+//
+//   WEB_URL=http://127.0.0.1:8088 node --test tests/browser/
+//
+// Optional: CHROMIUM_PATH (default /usr/bin/chromium), DEMO_PASSWORD, DEMO_COURIERS.
+//
+// Drives Debian's chromium (/usr/bin/chromium, or CHROMIUM_PATH) through
+// playwright-core; no browser is downloaded. Every wait polls the DOM until a
+// deadline; nothing sleeps a fixed time.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const WEB_URL = (process.env.WEB_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
+const PASSWORD = process.env.DEMO_PASSWORD || 'demo-password-1';
+const CUSTOMER = 'demo-customer';
+// The seeded couriers (shared/devstack/demo.go); DEMO_COURIERS=a,b,… overrides the list or its order.
+const COURIERS = (process.env.DEMO_COURIERS || 'courier-anna,courier-ben,courier-chloe,courier-dev').split(',').map((c) => c.trim()).filter(Boolean);
+const SHOTS = fileURLToPath(new URL('../../.run/browser/', import.meta.url));
+
+// The emulator runs every Lambda invocation as a cold process and the order
+// crosses four of them (and three queues) before a courier is assigned.
+const UI_TIMEOUT = 15_000;
+const PIPELINE_TIMEOUT = 90_000;
+
+let browser;
+
+before(async () => {
+  const res = await fetch(`${WEB_URL}/config.json`).catch((e) => ({ ok: false, statusText: e.message }));
+  assert.ok(res.ok, `no web app at ${WEB_URL} (${res.status || ''} ${res.statusText}): start scripts/webserve and set WEB_URL`);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+  await mkdir(SHOTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+/** A fresh context (own sessionStorage) and page that records script errors and CSP violations. */
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on('pageerror', (e) => page.problems.push(`page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy|SyntaxError|TypeError|ReferenceError/.test(m.text())) page.problems.push(`console: ${m.text()}`);
+  });
+  page.setDefaultTimeout(UI_TIMEOUT);
+  return page;
+}
+
+const byTestId = (page, id) => page.locator(`[data-testid="${id}"]`);
+
+async function signIn(page, username, password = PASSWORD) {
+  await page.goto(`${WEB_URL}/#/signin`);
+  await byTestId(page, 'signin-username').fill(username);
+  await byTestId(page, 'signin-password').fill(password);
+  await byTestId(page, 'signin-submit').click();
+}
+
+async function signedInAs(page, username) {
+  await page.locator('[data-testid="user-name"]', { hasText: username }).waitFor();
+}
+
+/**
+ * Polls fn(arg) in the page until it returns a truthy value or the deadline
+ * passes; on timeout the error says what was awaited and what the page showed.
+ */
+async function waitUntil(page, what, fn, arg, timeout = UI_TIMEOUT) {
+  try {
+    return await (await page.waitForFunction(fn, arg, { timeout, polling: 250 })).jsonValue();
+  } catch (e) {
+    const shown = await page.locator('main').innerText().catch(() => '(no main)');
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}\n--- page shows ---\n${shown.slice(0, 1500)}`, { cause: e });
+  }
+}
+
+const stepReached = (status) => (s) => {
+  const li = document.querySelector(`[data-testid="timeline-step"][data-status="${s}"]`);
+  return !!li && (li.dataset.state === 'done' || li.dataset.state === 'current');
+};
+
+test('a failed sign-in shows the sign-in service\'s message on the password field', async () => {
+  const page = await newPage();
+  await signIn(page, CUSTOMER, 'not-the-password-1');
+  const error = byTestId(page, 'signin-error');
+  await error.waitFor({ state: 'visible' });
+  const text = await error.innerText();
+  assert.match(text, /incorrect|not authori[sz]ed|password/i, `error text: ${text}`);
+  assert.equal(await byTestId(page, 'signin-password').getAttribute('aria-invalid'), 'true');
+  assert.equal(await byTestId(page, 'user-name').count(), 0, 'nobody is signed in');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('an order the API refuses shows its message and marks the field', async () => {
+  const page = await newPage();
+  await signIn(page, CUSTOMER);
+  await signedInAs(page, CUSTOMER);
+  await byTestId(page, 'restaurant-card').first().click();
+  await byTestId(page, 'menu-item').first().waitFor();
+  await page.locator('[data-testid="menu-item"]:not(.unavailable) [data-testid="qty-inc"]').first().click();
+  // Munich: valid coordinates, but far beyond the 15 km the server delivers.
+  await byTestId(page, 'delivery-lat').fill('48.1374');
+  await byTestId(page, 'delivery-lng').fill('11.5755');
+  await byTestId(page, 'place-order').click();
+  const error = byTestId(page, 'basket-error');
+  await error.waitFor({ state: 'visible' });
+  assert.match(await error.innerText(), /km|delivery/i, 'the message is the API\'s');
+  assert.equal(await error.getAttribute('data-field'), 'delivery_location');
+  assert.equal(await byTestId(page, 'delivery-lat').getAttribute('aria-invalid'), 'true');
+  assert.match(page.url(), /#\/restaurants\//, 'still on the menu');
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a customer cancels an order and is told', async () => {
+  const page = await newPage();
+  await signIn(page, CUSTOMER);
+  await signedInAs(page, CUSTOMER);
+  await byTestId(page, 'restaurant-card').last().click();
+  await page.locator('[data-testid="menu-item"]:not(.unavailable) [data-testid="qty-inc"]').first().click();
+  await byTestId(page, 'place-order').click();
+  await page.waitForURL(/#\/orders\/[^/]+$/);
+  await byTestId(page, 'cancel-order').click();
+  await byTestId(page, 'confirm-cancel').click();
+  await waitUntil(page, 'the order to show CANCELLED (or REFUNDED)', () => {
+    const s = document.querySelector('[data-testid="order-status"]')?.dataset.status;
+    return (s === 'CANCELLED' || s === 'REFUNDED') && !!document.querySelector(`[data-testid="timeline-step"][data-status="${s}"]`);
+  }, null, UI_TIMEOUT);
+  assert.equal(await byTestId(page, 'cancel-order').count(), 0, 'no cancel button on a cancelled order');
+  await waitUntil(page, 'an "Order cancelled" notification',
+    () => [...document.querySelectorAll('[data-testid="notification"]')].some((n) => n.textContent.includes('cancelled')),
+    null, PIPELINE_TIMEOUT);
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('a customer orders, the assigned courier picks up and delivers, the customer sees it live', async (t) => {
+  const started = Date.now();
+  const customer = await newPage();
+
+  // Sign in and fill a basket with two dishes.
+  await signIn(customer, CUSTOMER);
+  await signedInAs(customer, CUSTOMER);
+  const cards = byTestId(customer, 'restaurant-card');
+  await cards.first().waitFor();
+  const roma = customer.locator('[data-testid="restaurant-card"][data-restaurant-id="trattoria-roma"]');
+  await ((await roma.count()) ? roma : cards.first()).click();
+  const available = customer.locator('[data-testid="menu-item"]:not(.unavailable)');
+  await available.first().waitFor();
+  assert.ok((await available.count()) >= 2, 'the restaurant has two dishes');
+  await available.nth(0).locator('[data-testid="qty-inc"]').click();
+  await available.nth(0).locator('[data-testid="qty-inc"]').click();
+  await available.nth(1).locator('[data-testid="qty-inc"]').click();
+  assert.equal(await byTestId(customer, 'basket-line').count(), 2);
+  assert.equal(await available.nth(0).locator('[data-testid="qty-value"]').innerText(), '2');
+  const estimatedSubtotal = await byTestId(customer, 'basket-subtotal').innerText();
+
+  // Place it: the order page shows the server's totals.
+  await byTestId(customer, 'place-order').click();
+  await customer.waitForURL(/#\/orders\/[^/]+$/);
+  const orderId = decodeURIComponent(customer.url().split('#/orders/')[1]);
+  assert.equal(await byTestId(customer, 'order-subtotal').innerText(), estimatedSubtotal, 'the server priced the basket as the menu showed');
+  assert.match(await byTestId(customer, 'order-total').innerText(), /^€\d+\.\d\d$/);
+  t.diagnostic(`order ${orderId} placed after ${Date.now() - started} ms`);
+
+  // Payment, then assignment, arrive through the event pipeline.
+  await waitUntil(customer, 'the timeline to reach COURIER_ASSIGNED', stepReached('COURIER_ASSIGNED'), 'COURIER_ASSIGNED', PIPELINE_TIMEOUT);
+  await waitUntil(customer, 'a "Payment received" notification',
+    () => [...document.querySelectorAll('[data-testid="notification"]')].some((n) => n.textContent.includes('Payment received')),
+    null, PIPELINE_TIMEOUT);
+  t.diagnostic(`courier assigned and payment notified after ${Date.now() - started} ms`);
+  const courierId = (await byTestId(customer, 'courier-id').innerText()).trim();
+  assert.ok(courierId, 'the order page names the courier');
+  await customer.screenshot({ path: `${SHOTS}order.png`, fullPage: true, animations: 'disabled' });
+
+  // Find the courier account: the API refuses the status change to anyone else (403).
+  const tryPickedUp = async (page, username) => {
+    await signIn(page, username);
+    await signedInAs(page, username);
+    await byTestId(page, 'courier-sub').waitFor();
+    await byTestId(page, 'courier-order-id').fill(orderId);
+    await byTestId(page, 'picked-up').click();
+    return waitUntil(page, `an answer to "Picked up" for ${username}`, () => {
+      const ok = document.querySelector('[data-testid="courier-message"]:not([hidden])');
+      const err = document.querySelector('[data-testid="courier-error"]:not([hidden])');
+      return ok ? 'ok' : err ? `error: ${err.textContent}` : '';
+    });
+  };
+  const refused = async (page, username, outcome) => {
+    assert.match(outcome, /^error: .*may not/, `${username} was refused for the right reason`);
+    assert.notEqual(await byTestId(page, 'courier-sub').innerText(), courierId, `${username} is the assigned courier but was refused`);
+  };
+  const courier = await newPage();
+  let found = '';
+  let refusals = 0;
+  for (const username of COURIERS) {
+    const outcome = await tryPickedUp(courier, username);
+    if (outcome === 'ok') {
+      found = username;
+      break;
+    }
+    await refused(courier, username, outcome);
+    refusals++;
+    await byTestId(courier, 'signout').click();
+  }
+  assert.ok(found, `one of ${COURIERS.join(', ')} is the assigned courier ${courierId}`);
+  if (!refusals) {
+    // The first courier was the one: check the refusal with another anyway.
+    const other = await newPage();
+    const username = COURIERS.find((c) => c !== found);
+    await refused(other, username, await tryPickedUp(other, username));
+    assert.equal(await byTestId(other, 'courier-error').getAttribute('role'), 'alert');
+    await other.context().close();
+  }
+  assert.equal(await byTestId(courier, 'courier-sub').innerText(), courierId, 'the courier who picked up is the one the order page shows');
+  t.diagnostic(`${found} picked up after ${Date.now() - started} ms`);
+  await waitUntil(customer, 'the timeline to reach PICKED_UP', stepReached('PICKED_UP'), 'PICKED_UP');
+
+  // The courier reports a position on the way; the answer names the assigned order and the customer's map shows it.
+  await byTestId(courier, 'courier-preset').selectOption('Alexanderplatz');
+  await byTestId(courier, 'send-location').click();
+  await courier.locator('[data-testid="assigned-order"]', { hasText: orderId }).waitFor();
+  await byTestId(customer, 'map-courier').waitFor();
+
+  await byTestId(courier, 'delivered').click();
+  await courier.locator('[data-testid="courier-message"]', { hasText: 'delivered' }).waitFor();
+  await courier.screenshot({ path: `${SHOTS}courier.png`, fullPage: true, animations: 'disabled' });
+
+  await waitUntil(customer, 'the order to show DELIVERED', () => {
+    const pill = document.querySelector('[data-testid="order-status"]');
+    const step = document.querySelector('[data-testid="timeline-step"][data-status="DELIVERED"]');
+    return pill && pill.dataset.status === 'DELIVERED' && step && step.dataset.state === 'done';
+  }, null, UI_TIMEOUT);
+  t.diagnostic(`delivered after ${Date.now() - started} ms`);
+  await customer.screenshot({ path: `${SHOTS}delivered.png`, fullPage: true, animations: 'disabled' });
+
+  assert.deepEqual(customer.problems, []);
+  assert.deepEqual(courier.problems, []);
+  await courier.context().close();
+  await customer.context().close();
+});

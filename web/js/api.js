@@ -1,0 +1,59 @@
+// The food-delivery HTTP API. Every failure becomes an AppError carrying the
+// API's message and, for validation errors, the field at fault.
+import { getConfig } from './config.js';
+import { token, signOut } from './auth.js';
+import { AppError } from './errors.js';
+
+async function call(path, { method = 'GET', body, auth = true, headers = {} } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (body !== undefined) h['Content-Type'] = 'application/json';
+  if (auth) {
+    const t = token();
+    if (!t) throw new AppError('Please sign in first.', { status: 401, code: 'unauthenticated' });
+    h.Authorization = `Bearer ${t}`;
+  }
+  let res;
+  try {
+    res = await fetch(getConfig().apiBase + path, {
+      method,
+      headers: h,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new AppError(`Cannot reach the API (${e.message}).`, { code: 'network' });
+  }
+  const text = await res.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (res.ok) return data;
+  if (data && data.error) {
+    throw new AppError(data.error.message || 'Request failed', { status: res.status, code: data.error.code, field: data.error.field || '' });
+  }
+  if (res.status === 401 && auth) {
+    // The authorizer refused the token (expired or from another pool).
+    signOut();
+    throw new AppError('Your session has expired. Please sign in again.', { status: 401, code: 'unauthenticated' });
+  }
+  throw new AppError((data && data.message) || `Request failed (HTTP ${res.status})`, { status: res.status, code: `http_${res.status}` });
+}
+
+const id = (s) => encodeURIComponent(s);
+
+export const api = {
+  restaurants: () => call('/restaurants', { auth: false }).then((d) => d.restaurants || []),
+  menu: (restaurantId) => call(`/restaurants/${id(restaurantId)}/menu`, { auth: false }),
+  /** The server prices the order; the answer is the stored order with its totals. */
+  placeOrder: (req, idempotencyKey) => call('/orders', { method: 'POST', body: req, headers: { 'Idempotency-Key': idempotencyKey } }),
+  /** The customer's own orders, newest first ({orders, next_cursor}). */
+  orders: (limit = 8) => call(`/orders?limit=${limit}`),
+  order: (orderId) => call(`/orders/${id(orderId)}`),
+  cancelOrder: (orderId) => call(`/orders/${id(orderId)}/cancel`, { method: 'POST' }),
+  notifications: (orderId) => call(`/orders/${id(orderId)}/notifications`).then((d) => d.notifications || []),
+  tracking: (orderId) => call(`/orders/${id(orderId)}/tracking`),
+  reportLocation: (positions) => call('/couriers/me/location', { method: 'POST', body: { positions } }),
+  setOrderStatus: (orderId, status) => call(`/orders/${id(orderId)}/status`, { method: 'POST', body: { status } }),
+};
