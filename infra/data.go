@@ -10,6 +10,10 @@ import (
 type data struct {
 	table  awsdynamodb.Table
 	bucket awss3.Bucket
+	// providerTable is the simulated payment provider's own books (shared/payments/simprovider): a separate
+	// table, because they are the provider's records, not ours, and tests count the money that moved from them.
+	// A real provider replaces it.
+	providerTable awsdynamodb.Table
 }
 
 func newData(scope constructs.Construct, cfg stageConfig) *data {
@@ -55,5 +59,17 @@ func newData(scope constructs.Construct, cfg stageConfig) *data {
 		RemovalPolicy:     cfg.removal,
 	})
 
-	return &data{table: table, bucket: bucket}
+	providerProps := &awsdynamodb.TableProps{
+		PartitionKey:  str("PK"),
+		SortKey:       str("SK"),
+		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
+		Encryption:    awsdynamodb.TableEncryption_AWS_MANAGED,
+		RemovalPolicy: cfg.removal,
+	}
+	if cfg.isAWS {
+		providerProps.PointInTimeRecoverySpecification = tableProps.PointInTimeRecoverySpecification
+	}
+	providerTable := awsdynamodb.NewTable(scope, jsii.String("SimulatedProviderTable"), providerProps)
+
+	return &data{table: table, bucket: bucket, providerTable: providerTable}
 }

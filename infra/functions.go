@@ -2,6 +2,7 @@ package infra
 
 import (
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -11,6 +12,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 )
 
 // Function folders under functions/ and under the asset root (contract, Functions table).
@@ -29,12 +32,26 @@ var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliv
 const (
 	// API functions answer a person waiting on an HTTP response (API Gateway's own limit is 30 s).
 	apiTimeoutSeconds = 10
-	// Consumers work in batches of 10 and call the payment provider or run transactions.
-	consumerTimeoutSeconds = 30
+	// The stream publisher maps records to events and calls PutEvents; SQS consumers take the stage's
+	// ConsumerTimings.FunctionTimeout instead.
+	streamTimeoutSeconds = 30
 	// Payment provider's rate limit: at most this many payment functions run at once.
 	paymentConcurrency = 5
 	sqsBatchSize       = 10
+	// The payment function takes one message per invocation. A message may wait on the provider for its whole
+	// budget (payments.Policy.MessageBudget), so a batch of n needs n budgets of function timeout; and one
+	// invocation making one provider call at a time is what makes the reserved concurrency equal to the number
+	// of concurrent provider calls, the provider's rate limit.
+	paymentBatchSize = 1
 )
+
+// paymentPolicy is the payment function's provider call policy in a stage: payments.DefaultPolicy with the
+// stage's timeout and give-up delivery, which the function reads from its environment.
+func paymentPolicy(t ConsumerTimings) payments.Policy {
+	p := payments.DefaultPolicy()
+	p.CallTimeout, p.GiveUpAfter = t.ProviderTimeout, t.GiveUpAfter
+	return p
+}
 
 type functions struct {
 	orderAPI, streamPublisher, payment, assignment, notification, tracking awslambda.Function
@@ -42,19 +59,43 @@ type functions struct {
 
 func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messaging) *functions {
 	tableEnv := map[string]string{"TABLE_NAME": *d.table.TableName()}
+	t := cfg.consumers
+	consumerTimeout := t.FunctionTimeout.Seconds()
+	policy := paymentPolicy(t)
+	// consumerEnv adds the fault injection of a chaos stack to an SQS consumer's environment.
+	consumerEnv := func(env map[string]string) map[string]string {
+		if cfg.chaos {
+			out := map[string]string{"CHAOS_CRASH_PERCENT": strconv.Itoa(ChaosCrashPercent)}
+			for k, v := range env {
+				out[k] = v
+			}
+			return out
+		}
+		return env
+	}
 	fns := &functions{
 		orderAPI: newFunction(scope, cfg, FnOrderAPI, fnOptions{timeout: apiTimeoutSeconds, env: tableEnv}),
 		streamPublisher: newFunction(scope, cfg, FnStreamPublisher, fnOptions{
-			timeout: consumerTimeoutSeconds, memory: 128, // only maps records to events: little CPU
+			timeout: streamTimeoutSeconds, memory: 128, // only maps records to events: little CPU
 			env: map[string]string{"EVENT_BUS_NAME": *m.bus.EventBusName()},
 		}),
 		payment: newFunction(scope, cfg, FnPayment, fnOptions{
-			timeout:  consumerTimeoutSeconds,
-			env:      map[string]string{"TABLE_NAME": *d.table.TableName(), "RECEIPTS_BUCKET": *d.bucket.BucketName()},
+			timeout: consumerTimeout,
+			env: consumerEnv(map[string]string{
+				"TABLE_NAME":           *d.table.TableName(),
+				"RECEIPTS_BUCKET":      *d.bucket.BucketName(),
+				"PROVIDER_TABLE_NAME":  *d.providerTable.TableName(),
+				"PROVIDER_TIMEOUT_MS":  strconv.FormatInt(policy.CallTimeout.Milliseconds(), 10),
+				"PROVIDER_LATENCY_MS":  strconv.FormatInt(t.ProviderLatency.Milliseconds(), 10),
+				"CHARGE_GIVE_UP_AFTER": strconv.Itoa(policy.GiveUpAfter),
+			}),
 			reserved: paymentConcurrency,
 		}),
-		assignment:   newFunction(scope, cfg, FnDeliveryAssignment, fnOptions{timeout: consumerTimeoutSeconds, env: tableEnv}),
-		notification: newFunction(scope, cfg, FnNotification, fnOptions{timeout: consumerTimeoutSeconds, env: tableEnv}),
+		assignment: newFunction(scope, cfg, FnDeliveryAssignment, fnOptions{timeout: consumerTimeout, env: consumerEnv(map[string]string{
+			"TABLE_NAME":               *d.table.TableName(),
+			"ASSIGNMENT_GIVE_UP_AFTER": strconv.Itoa(t.GiveUpAfter),
+		})}),
+		notification: newFunction(scope, cfg, FnNotification, fnOptions{timeout: consumerTimeout, env: consumerEnv(tableEnv)}),
 		tracking:     newFunction(scope, cfg, FnTracking, fnOptions{timeout: apiTimeoutSeconds, env: tableEnv}),
 	}
 
@@ -63,6 +104,8 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 	m.bus.GrantPutEventsTo(fns.streamPublisher, nil)
 	d.table.GrantReadWriteData(fns.payment)
 	d.bucket.GrantPut(fns.payment, nil) // receipts are written once, never read back by the function
+	// The simulated provider runs inside the payment function; its books need three calls (simprovider.DynamoBooks).
+	d.providerTable.Grant(fns.payment, jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:UpdateItem"))
 	d.table.GrantReadWriteData(fns.assignment)
 	d.table.GrantReadWriteData(fns.notification)
 	d.table.GrantReadWriteData(fns.tracking)
@@ -77,11 +120,14 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 		OnFailure:               awslambdaeventsources.NewSqsDlq(m.streamDlq),
 	}))
 
-	sqsSource := func(q awssqs.IQueue, maxConcurrency float64) awslambda.IEventSource {
+	sqsSource := func(q awssqs.IQueue, batchSize, maxConcurrency float64) awslambda.IEventSource {
 		props := &awslambdaeventsources.SqsEventSourceProps{
-			BatchSize:               jsii.Number(sqsBatchSize),
-			MaxBatchingWindow:       awscdk.Duration_Seconds(jsii.Number(1)),
+			BatchSize:               jsii.Number(batchSize),
 			ReportBatchItemFailures: jsii.Bool(true), // partial batch failures, never whole-batch retries
+		}
+		if batchSize > 1 {
+			// Wait up to a second to fill a batch; pointless (only latency) for batches of one.
+			props.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(1))
 		}
 		if maxConcurrency > 0 {
 			props.MaxConcurrency = jsii.Number(maxConcurrency)
@@ -90,9 +136,9 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 	}
 	// The payment mapping's maximum concurrency matches the reserved concurrency: without it the poller
 	// outruns the reserved executions, throttled batches count as receives and healthy orders reach the DLQ.
-	fns.payment.AddEventSource(sqsSource(m.payment.queue, paymentConcurrency))
-	fns.assignment.AddEventSource(sqsSource(m.assignment.queue, 0))
-	fns.notification.AddEventSource(sqsSource(m.notification.queue, 0))
+	fns.payment.AddEventSource(sqsSource(m.payment.queue, paymentBatchSize, paymentConcurrency))
+	fns.assignment.AddEventSource(sqsSource(m.assignment.queue, sqsBatchSize, 0))
+	fns.notification.AddEventSource(sqsSource(m.notification.queue, sqsBatchSize, 0))
 	return fns
 }
 

@@ -1,6 +1,8 @@
 package infra
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
@@ -13,12 +15,10 @@ import (
 // region, and scripts and docs can name it.
 const BusName = "food-delivery"
 
-// maxReceiveCount bounds the tries of a poison message before it lands in its DLQ.
-const maxReceiveCount = 5
-
 // Which events each consumer's queue receives (contract, Events table).
 var (
-	paymentEvents      = []string{"OrderPlaced"}
+	// Payment is the saga's money step: it charges placed orders and refunds those cancelled or without courier.
+	paymentEvents      = []string{"OrderPlaced", "OrderCancelled", "NoCourierAvailable"}
 	assignmentEvents   = []string{"PaymentConfirmed"}
 	notificationEvents = []string{
 		"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp",
@@ -57,9 +57,9 @@ func newMessaging(scope constructs.Construct, cfg stageConfig) *messaging {
 	}
 
 	m := &messaging{bus: bus}
-	m.payment = newQueuePair(scope, "Payment")
-	m.assignment = newQueuePair(scope, "Assignment")
-	m.notification = newQueuePair(scope, "Notification")
+	m.payment = newQueuePair(scope, "Payment", cfg.consumers)
+	m.assignment = newQueuePair(scope, "Assignment", cfg.consumers)
+	m.notification = newQueuePair(scope, "Notification", cfg.consumers)
 	// Stream records the publisher gave up on (after retries and bisection) land here.
 	m.streamDlq = newQueue(scope, "StreamDlq", &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
 
@@ -76,16 +76,40 @@ func newMessaging(scope constructs.Construct, cfg stageConfig) *messaging {
 	route("PaymentRule", paymentEvents, m.payment.queue)
 	route("AssignmentRule", assignmentEvents, m.assignment.queue)
 	route("NotificationRule", notificationEvents, m.notification.queue)
+	if cfg.chaos {
+		for _, r := range []struct {
+			name  string
+			types []string
+			q     awssqs.IQueue
+		}{{"Payment", paymentEvents, m.payment.queue}, {"Assignment", assignmentEvents, m.assignment.queue}, {"Notification", notificationEvents, m.notification.queue}} {
+			for i, types := range ChaosExtraRules(r.types) {
+				route(fmt.Sprintf("%sChaosRule%d", r.name, i+1), types, r.q)
+			}
+		}
+	}
 	return m
 }
 
-// newQueuePair creates <name>Queue and its <name>Dlq. The visibility timeout is six times the consuming
-// function's timeout (AWS's advice for SQS event sources), so a batch still in flight is never redelivered.
-func newQueuePair(scope constructs.Construct, name string) queuePair {
+// ChaosExtraRules returns the detail types of the extra rules a chaos stack adds for a queue that receives
+// detailTypes: the first copies every event (each is delivered twice), the second every other type again (those
+// are delivered three times). Each rule is a separate EventBridge target, so each copy is its own SQS message.
+func ChaosExtraRules(detailTypes []string) [][]string {
+	var third []string
+	for i, d := range detailTypes {
+		if i%2 == 0 {
+			third = append(third, d)
+		}
+	}
+	return [][]string{detailTypes, third}
+}
+
+// newQueuePair creates <name>Queue and its <name>Dlq, with the stage's visibility timeout and number of tries
+// (ConsumerTimings). DLQs keep messages 14 days, the longest SQS allows, for ops to inspect and redrive.
+func newQueuePair(scope constructs.Construct, name string, t ConsumerTimings) queuePair {
 	dlq := newQueue(scope, name+"Dlq", &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
 	q := newQueue(scope, name+"Queue", &awssqs.QueueProps{
-		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(6 * consumerTimeoutSeconds)),
-		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(maxReceiveCount)},
+		VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(t.VisibilityTimeout.Seconds())),
+		DeadLetterQueue:   &awssqs.DeadLetterQueue{Queue: dlq, MaxReceiveCount: jsii.Number(float64(t.MaxReceiveCount))},
 	})
 	return queuePair{queue: q, dlq: dlq}
 }

@@ -4,6 +4,7 @@ package infra
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
@@ -30,7 +31,16 @@ type StackProps struct {
 	LambdaAssetRoot string
 	// Architecture of the bootstraps in LambdaAssetRoot. Nil means arm64 (the aws default).
 	Architecture awslambda.Architecture
+	// Chaos switches on the fault injection of `make reliability` (cdk context chaos=true): extra EventBridge
+	// rules that deliver every event 2 or 3 times to each consumer queue (ChaosExtraRules), and
+	// CHAOS_CRASH_PERCENT on the SQS consumers, which then crash on that share of messages (shared/platform/queue).
+	// Local stage only: NewFoodDeliveryStack panics if it is set for aws.
+	Chaos bool
 }
+
+// ChaosCrashPercent is the share of messages (by message id and receive count) on which an SQS consumer of a
+// chaos stack crashes.
+const ChaosCrashPercent = 5
 
 // ValidStage reports whether s is a stage the app can synthesize.
 func ValidStage(s string) bool { return s == StageLocal || s == StageAWS }
@@ -55,6 +65,49 @@ type stageConfig struct {
 	tracing       awslambda.Tracing // unset locally: the emulator has no X-Ray
 	logRetention  awslogs.RetentionDays
 	versionBucket bool
+	consumers     ConsumerTimings
+	chaos         bool // fault injection (StackProps.Chaos)
+}
+
+// ConsumerTimings are the timeouts and retry bounds of the SQS consumers and of the payment provider calls.
+// They differ per stage only in scale: AWS retries a failed message for about 15 minutes before its DLQ, which
+// is right for a real outage and far too slow for the emulator's tests, which must watch a poison message reach
+// its DLQ and a saga step give up in seconds.
+type ConsumerTimings struct {
+	// FunctionTimeout of every SQS consumer.
+	FunctionTimeout time.Duration
+	// VisibilityTimeout of every consumer queue: a failed message is delivered again after it. It is at least
+	// the function timeout (AWS refuses an event source otherwise: a message still being worked on would be
+	// handed to a second consumer).
+	VisibilityTimeout time.Duration
+	// MaxReceiveCount is how many deliveries a message gets before SQS moves it to its DLQ.
+	MaxReceiveCount int
+	// GiveUpAfter is the delivery on which the saga's retrying steps stop and close the order instead (payment:
+	// void and PAYMENT_FAILED; assignment: NO_COURIER). Below MaxReceiveCount, so the give-up happens before
+	// the DLQ would take the message.
+	GiveUpAfter int
+	// ProviderTimeout bounds one payment provider request; ProviderLatency is what the simulated provider adds
+	// to each request.
+	ProviderTimeout, ProviderLatency time.Duration
+}
+
+// Timings returns the consumer timings of a stage.
+func Timings(stage string) ConsumerTimings {
+	if stage == StageAWS {
+		return ConsumerTimings{
+			FunctionTimeout: 30 * time.Second,
+			// Six times the function timeout, AWS's advice for SQS event sources: throttled or retried
+			// invocations then never see a message come back while it is still being worked on.
+			VisibilityTimeout: 180 * time.Second,
+			MaxReceiveCount:   5, GiveUpAfter: 4,
+			ProviderTimeout: 4 * time.Second, ProviderLatency: 100 * time.Millisecond,
+		}
+	}
+	return ConsumerTimings{
+		FunctionTimeout: 9 * time.Second, VisibilityTimeout: 10 * time.Second,
+		MaxReceiveCount: 3, GiveUpAfter: 2,
+		ProviderTimeout: 700 * time.Millisecond, ProviderLatency: 20 * time.Millisecond,
+	}
 }
 
 // NewFoodDeliveryStack defines every resource of the app. It panics on an unknown stage or a missing
@@ -62,6 +115,9 @@ type stageConfig struct {
 func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackProps) awscdk.Stack {
 	if props == nil || !ValidStage(props.Stage) {
 		panic(fmt.Sprintf("infra: stage must be %q or %q", StageLocal, StageAWS))
+	}
+	if props.Chaos && props.Stage != StageLocal {
+		panic("infra: chaos is for the local stage only")
 	}
 	if props.LambdaAssetRoot == "" {
 		panic("infra: LambdaAssetRoot is required")
@@ -76,6 +132,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 		isAWS:     props.Stage == StageAWS,
 		arch:      props.Architecture,
 		assetRoot: props.LambdaAssetRoot,
+		consumers: Timings(props.Stage),
+		chaos:     props.Chaos,
 	}
 	if cfg.arch == nil {
 		cfg.arch = awslambda.Architecture_ARM_64()
@@ -112,7 +170,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("UserPoolId", auth.pool.UserPoolId(), "Cognito user pool")
 	out("UserPoolClientId", auth.client.UserPoolClientId(), "public app client (no secret)")
 	out("ReceiptsBucketName", data.bucket.BucketName(), "S3 bucket of payment receipts")
-	out("PaymentQueueUrl", msg.payment.queue.QueueUrl(), "payment queue (OrderPlaced)")
+	out("ProviderTableName", data.providerTable.TableName(), "the simulated payment provider's own books")
+	out("PaymentQueueUrl", msg.payment.queue.QueueUrl(), "payment queue (OrderPlaced, OrderCancelled, NoCourierAvailable)")
 	out("PaymentDlqUrl", msg.payment.dlq.QueueUrl(), "payment dead-letter queue")
 	out("AssignmentQueueUrl", msg.assignment.queue.QueueUrl(), "assignment queue (PaymentConfirmed)")
 	out("AssignmentDlqUrl", msg.assignment.dlq.QueueUrl(), "assignment dead-letter queue")

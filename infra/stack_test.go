@@ -7,15 +7,20 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 )
 
 // Synthesis goes through the jsii Node process and takes seconds, so each stage is synthesized once
@@ -81,6 +86,12 @@ func awsStage(t *testing.T) *synthesized {
 // synth builds the stack with the context of cdk.json, so tests see what `cdk synth` produces.
 func synth(t *testing.T, stage string, arch awslambda.Architecture) *synthesized {
 	t.Helper()
+	return synthWith(t, stage, arch, false)
+}
+
+// synthWith is synth with the chaos switch (cdk context chaos=true).
+func synthWith(t *testing.T, stage string, arch awslambda.Architecture, chaos bool) *synthesized {
+	t.Helper()
 	var cdkJSON struct {
 		Context map[string]any `json:"context"`
 	}
@@ -92,9 +103,12 @@ func synth(t *testing.T, stage string, arch awslambda.Architecture) *synthesized
 		t.Fatalf("parse cdk.json: %v", err)
 	}
 	outdir := filepath.Join(filepath.Dir(assetRoot), "cdk.out."+stage)
+	if chaos {
+		outdir += ".chaos"
+	}
 	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(outdir)})
 	stack := NewFoodDeliveryStack(app, "FoodDelivery", &StackProps{
-		Stage: stage, LambdaAssetRoot: assetRoot, Architecture: arch,
+		Stage: stage, LambdaAssetRoot: assetRoot, Architecture: arch, Chaos: chaos,
 	})
 	tpl := assertions.Template_FromStack(stack, nil)
 	raw := map[string]any{}
@@ -213,7 +227,7 @@ var functionIDs = map[string]string{
 
 func TestTable(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::DynamoDB::Table", 1)
+	s.count(t, "AWS::DynamoDB::Table", 2) // the application's, and the simulated payment provider's
 	key := func(name, typ string) obj { return obj{"AttributeName": name, "KeyType": typ} }
 	gsi := func(n string) obj {
 		return obj{
@@ -244,6 +258,19 @@ func TestTable(t *testing.T) {
 			"Properties":     like(obj{"PointInTimeRecoverySpecification": assertions.Match_Absent()}),
 		})
 	})
+	// The provider's books: keys only, no stream (nothing reacts to them), no indexes, no TTL.
+	provider := props(s.resources()[s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")])
+	delete(provider, "Tags")
+	b1, _ := json.Marshal(provider)
+	b2, _ := json.Marshal(obj{
+		"AttributeDefinitions": arr{obj{"AttributeName": "PK", "AttributeType": "S"}, obj{"AttributeName": "SK", "AttributeType": "S"}},
+		"BillingMode":          "PAY_PER_REQUEST",
+		"KeySchema":            arr{key("PK", "HASH"), key("SK", "RANGE")},
+		"SSESpecification":     obj{"SSEEnabled": true},
+	})
+	if string(b1) != string(b2) {
+		t.Errorf("provider table:\n got %s\nwant %s", b1, b2)
+	}
 }
 
 func TestReceiptsBucket(t *testing.T) {
@@ -291,23 +318,30 @@ func TestEventBus(t *testing.T) {
 	s.count(t, "AWS::Events::Archive", 0)
 }
 
-func TestQueues(t *testing.T) {
-	s := local(t)
-	s.count(t, "AWS::SQS::Queue", 7)
+// assertConsumerQueues checks the consumer queues of a stage against its timings.
+func assertConsumerQueues(t *testing.T, s *synthesized, want ConsumerTimings) {
+	t.Helper()
 	for _, name := range []string{"Payment", "Assignment", "Notification"} {
 		q := s.id(t, "AWS::SQS::Queue", name+"Queue")
 		dlq := s.id(t, "AWS::SQS::Queue", name+"Dlq")
-		check(t, name+" queue", func() {
-			s.tpl.HasResourceProperties(jsii.String("AWS::SQS::Queue"), obj{
-				"VisibilityTimeout":    6 * consumerTimeoutSeconds,
-				"SqsManagedSseEnabled": true,
-				"RedrivePolicy":        obj{"deadLetterTargetArn": getAtt(dlq, "Arn"), "maxReceiveCount": 5},
-			})
-		})
-		if got := props(s.resources()[q])["RedrivePolicy"]; !reflect.DeepEqual(got, obj{"deadLetterTargetArn": getAtt(dlq, "Arn"), "maxReceiveCount": float64(5)}) {
+		p := props(s.resources()[q])
+		if p["VisibilityTimeout"] != want.VisibilityTimeout.Seconds() || p["SqsManagedSseEnabled"] != true {
+			t.Errorf("%s: visibility %v, SSE %v", q, p["VisibilityTimeout"], p["SqsManagedSseEnabled"])
+		}
+		if got := p["RedrivePolicy"]; !reflect.DeepEqual(got, obj{"deadLetterTargetArn": getAtt(dlq, "Arn"), "maxReceiveCount": float64(want.MaxReceiveCount)}) {
 			t.Errorf("%s redrive policy = %v", q, got)
 		}
 	}
+}
+
+func TestQueues(t *testing.T) {
+	s := local(t)
+	s.count(t, "AWS::SQS::Queue", 7)
+	// Local: short enough that the emulator tests see a poison message reach its DLQ in about half a minute.
+	if got := Timings(StageLocal); got.VisibilityTimeout != 10*time.Second || got.MaxReceiveCount != 3 {
+		t.Errorf("local timings %+v", got)
+	}
+	assertConsumerQueues(t, s, Timings(StageLocal))
 	for _, name := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "StreamDlq"} {
 		p := props(s.resources()[s.id(t, "AWS::SQS::Queue", name)])
 		if p["MessageRetentionPeriod"] != float64(14*24*3600) || p["SqsManagedSseEnabled"] != true || p["RedrivePolicy"] != nil {
@@ -341,7 +375,7 @@ func TestRules(t *testing.T) {
 		queue       string
 		detailTypes []string
 	}{
-		"PaymentRule":      {"PaymentQueue", []string{"OrderPlaced"}},
+		"PaymentRule":      {"PaymentQueue", []string{"OrderPlaced", "OrderCancelled", "NoCourierAvailable"}},
 		"AssignmentRule":   {"AssignmentQueue", []string{"PaymentConfirmed"}},
 		"NotificationRule": {"NotificationQueue", []string{"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp", "OrderDelivered", "OrderCancelled", "NoCourierAvailable", "OrderRefunded"}},
 	}
@@ -510,7 +544,7 @@ func TestRoutes(t *testing.T) {
 
 // --- functions -------------------------------------------------------------------------------------------
 
-func wantEnv(fn string, table, bus, bucket string) obj {
+func wantEnv(fn string, table, bus, bucket, providerTable string, timings ConsumerTimings) obj {
 	env := obj{"LOG_LEVEL": "INFO", "SERVICE_NAME": fn}
 	switch fn {
 	case FnStreamPublisher:
@@ -518,6 +552,13 @@ func wantEnv(fn string, table, bus, bucket string) obj {
 	case FnPayment:
 		env["TABLE_NAME"] = ref(table)
 		env["RECEIPTS_BUCKET"] = ref(bucket)
+		env["PROVIDER_TABLE_NAME"] = ref(providerTable)
+		env["PROVIDER_TIMEOUT_MS"] = fmt.Sprint(timings.ProviderTimeout.Milliseconds())
+		env["PROVIDER_LATENCY_MS"] = fmt.Sprint(timings.ProviderLatency.Milliseconds())
+		env["CHARGE_GIVE_UP_AFTER"] = fmt.Sprint(timings.GiveUpAfter)
+	case FnDeliveryAssignment:
+		env["TABLE_NAME"] = ref(table)
+		env["ASSIGNMENT_GIVE_UP_AFTER"] = fmt.Sprint(timings.GiveUpAfter)
 	default:
 		env["TABLE_NAME"] = ref(table)
 	}
@@ -531,16 +572,17 @@ func TestFunctions(t *testing.T) {
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
+	providerTable := s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")
 	res := s.resources()
 	for _, folder := range FunctionFolders {
 		fn := s.id(t, "AWS::Lambda::Function", functionIDs[folder])
 		p := props(res[fn])
-		timeout, memory := float64(consumerTimeoutSeconds), float64(256)
+		timeout, memory := Timings(StageLocal).FunctionTimeout.Seconds(), float64(256)
 		switch folder {
 		case FnOrderAPI, FnTracking:
 			timeout = apiTimeoutSeconds
 		case FnStreamPublisher:
-			memory = 128
+			timeout, memory = streamTimeoutSeconds, 128
 		}
 		got := map[string]any{
 			"Runtime": p["Runtime"], "Handler": p["Handler"], "Architectures": p["Architectures"],
@@ -549,7 +591,7 @@ func TestFunctions(t *testing.T) {
 		}
 		want := map[string]any{
 			"Runtime": "provided.al2023", "Handler": "bootstrap", "Architectures": arr{"x86_64"},
-			"Timeout": timeout, "MemorySize": memory, "Env": wantEnv(folder, table, bus, bucket),
+			"Timeout": timeout, "MemorySize": memory, "Env": wantEnv(folder, table, bus, bucket, providerTable, Timings(StageLocal)),
 			"Tracing": nil, // no X-Ray on the emulator
 		}
 		b1, _ := json.Marshal(got)
@@ -595,19 +637,67 @@ func TestEventSourceMappings(t *testing.T) {
 	for queue, fn := range map[string]string{
 		"PaymentQueue": "PaymentFunction", "AssignmentQueue": "DeliveryAssignmentFunction", "NotificationQueue": "NotificationFunction",
 	} {
-		scaling := assertions.Match_Absent()
+		scaling, batch, window := assertions.Match_Absent(), any(10), any(1)
 		if queue == "PaymentQueue" {
-			scaling = like(obj{"MaximumConcurrency": paymentConcurrency})
+			// One message per invocation, as many invocations as the provider allows concurrent calls.
+			scaling, batch, window = like(obj{"MaximumConcurrency": paymentConcurrency}), 1, assertions.Match_Absent()
 		}
 		check(t, queue+" → "+fn, func() {
 			s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
 				"EventSourceArn":                 getAtt(s.id(t, "AWS::SQS::Queue", queue), "Arn"),
 				"FunctionName":                   ref(s.id(t, "AWS::Lambda::Function", fn)),
-				"BatchSize":                      10,
-				"MaximumBatchingWindowInSeconds": 1,
+				"BatchSize":                      batch,
+				"MaximumBatchingWindowInSeconds": window,
 				"FunctionResponseTypes":          arr{"ReportBatchItemFailures"},
 				"ScalingConfig":                  scaling,
 			})
+		})
+	}
+}
+
+// TestConsumerTimingsHoldTogether checks, in both stages' templates, the relations the saga's bounds rest on:
+// no consumer outlives its message's visibility, the payment function's timeout covers its provider budget, and
+// the retrying saga steps give up on a delivery before the one that would dead-letter the message.
+func TestConsumerTimingsHoldTogether(t *testing.T) {
+	for _, stage := range []string{StageLocal, StageAWS} {
+		t.Run(stage, func(t *testing.T) {
+			s := local(t)
+			if stage == StageAWS {
+				s = awsStage(t)
+			}
+			want := Timings(stage)
+			res := s.resources()
+			envOf := func(fn string) obj { return props(res[fn])["Environment"].(obj)["Variables"].(obj) }
+			for fn, queue := range map[string]string{
+				"PaymentFunction": "PaymentQueue", "DeliveryAssignmentFunction": "AssignmentQueue", "NotificationFunction": "NotificationQueue",
+			} {
+				timeout := props(res[s.id(t, "AWS::Lambda::Function", fn)])["Timeout"].(float64)
+				visibility := props(res[s.id(t, "AWS::SQS::Queue", queue)])["VisibilityTimeout"].(float64)
+				if timeout != want.FunctionTimeout.Seconds() || visibility < timeout {
+					t.Errorf("%s: timeout %vs, its queue's visibility %vs", fn, timeout, visibility)
+				}
+			}
+			if want.GiveUpAfter < 2 || want.GiveUpAfter >= want.MaxReceiveCount {
+				t.Errorf("give up on delivery %d of %d: want at least one retry and the give-up before the DLQ", want.GiveUpAfter, want.MaxReceiveCount)
+			}
+			// The policy the payment function builds from its environment (functions/payment/main.go).
+			pay := envOf(s.id(t, "AWS::Lambda::Function", "PaymentFunction"))
+			policy := payments.DefaultPolicy()
+			ms, err1 := strconv.Atoi(pay["PROVIDER_TIMEOUT_MS"].(string))
+			giveUp, err2 := strconv.Atoi(pay["CHARGE_GIVE_UP_AFTER"].(string))
+			if err1 != nil || err2 != nil {
+				t.Fatalf("payment env %v", pay)
+			}
+			policy.CallTimeout, policy.GiveUpAfter = time.Duration(ms)*time.Millisecond, giveUp
+			if err := policy.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if budget := policy.MessageBudget() * paymentBatchSize; budget > want.FunctionTimeout || policy.CallTimeout >= want.FunctionTimeout {
+				t.Errorf("payment: %s of provider calls per batch, %s per call, in a %s function", budget, policy.CallTimeout, want.FunctionTimeout)
+			}
+			if giveUp != want.GiveUpAfter || envOf(s.id(t, "AWS::Lambda::Function", "DeliveryAssignmentFunction"))["ASSIGNMENT_GIVE_UP_AFTER"] != fmt.Sprint(want.GiveUpAfter) {
+				t.Errorf("give-up deliveries in the env differ from %d", want.GiveUpAfter)
+			}
 		})
 	}
 }
@@ -655,8 +745,10 @@ func TestGrants(t *testing.T) {
 	busArn := js(getAtt(s.id(t, "AWS::Events::EventBus", "EventBus"), "Arn"))
 	objectsArn := js(obj{"Fn::Join": arr{"", arr{getAtt(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket"), "Arn"), "/*"}}})
 	streamArn := js(getAtt(table, "StreamArn"))
+	providerArn := js(getAtt(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable"), "Arn"))
 
 	tableRW := []grant{{"dynamodb:PutItem", tableArn}, {"dynamodb:UpdateItem", tableArn}, {"dynamodb:GetItem", tableArn}, {"dynamodb:Query", tableArn}}
+	providerRW := []grant{{"dynamodb:PutItem", providerArn}, {"dynamodb:UpdateItem", providerArn}, {"dynamodb:GetItem", providerArn}}
 	consume := func(q string) []grant {
 		return []grant{{"sqs:ReceiveMessage", queueArn(q)}, {"sqs:DeleteMessage", queueArn(q)}}
 	}
@@ -670,7 +762,7 @@ func TestGrants(t *testing.T) {
 			{"events:PutEvents", busArn}, {"dynamodb:GetRecords", streamArn}, {"dynamodb:GetShardIterator", streamArn},
 			{"sqs:SendMessage", queueArn("StreamDlq")},
 		}, []string{"events", "dynamodb", "sqs"}},
-		{FnPayment, append(append([]grant{{"s3:PutObject", objectsArn}}, tableRW...), consume("PaymentQueue")...), []string{"dynamodb", "s3", "sqs"}},
+		{FnPayment, append(append(append([]grant{{"s3:PutObject", objectsArn}}, tableRW...), providerRW...), consume("PaymentQueue")...), []string{"dynamodb", "s3", "sqs"}},
 		{FnDeliveryAssignment, append(tableRW, consume("AssignmentQueue")...), []string{"dynamodb", "sqs"}},
 		{FnNotification, append(tableRW, consume("NotificationQueue")...), []string{"dynamodb", "sqs"}},
 		{FnTracking, tableRW, []string{"dynamodb"}},
@@ -691,6 +783,11 @@ func TestGrants(t *testing.T) {
 			// The publisher only reads the stream; writing the table is the other functions' job.
 			if c.fn == FnStreamPublisher && strings.HasPrefix(g.action, "dynamodb:") && g.resource == tableArn {
 				t.Errorf("%s may %s on the table", c.fn, g.action)
+			}
+			// The provider's books are the provider's: only the payment function (which runs the simulated
+			// provider) may touch them.
+			if strings.Contains(g.resource, "SimulatedProviderTable") && (c.fn != FnPayment || !slices.Contains(providerRW, g)) {
+				t.Errorf("%s may %s on the provider's table", c.fn, g.action)
 			}
 			// Receipts are written, never read.
 			if strings.HasPrefix(g.action, "s3:Get") || strings.HasPrefix(g.action, "s3:List") || g.action == "s3:DeleteObject" {
@@ -786,6 +883,7 @@ func TestOutputs(t *testing.T) {
 		"UserPoolId":           ref(s.id(t, "AWS::Cognito::UserPool", "UserPool")),
 		"UserPoolClientId":     ref(s.id(t, "AWS::Cognito::UserPoolClient", "UserPoolAppClient")),
 		"ReceiptsBucketName":   ref(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")),
+		"ProviderTableName":    ref(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")),
 		"PaymentQueueUrl":      q("PaymentQueue"),
 		"PaymentDlqUrl":        q("PaymentDlq"),
 		"AssignmentQueueUrl":   q("AssignmentQueue"),
@@ -852,6 +950,11 @@ func TestAWSStage(t *testing.T) {
 			t.Errorf("payment reserved concurrency = %v", p["ReservedConcurrentExecutions"])
 		}
 	}
+	// A failed message is retried for about 15 minutes (5 receives, 180 s apart) before its DLQ.
+	if got := Timings(StageAWS); got.FunctionTimeout != 30*time.Second || got.VisibilityTimeout != 180*time.Second || got.MaxReceiveCount != 5 {
+		t.Errorf("aws timings %+v", got)
+	}
+	assertConsumerQueues(t, s, Timings(StageAWS))
 	check(t, "table retained with PITR", func() {
 		s.tpl.HasResource(jsii.String("AWS::DynamoDB::Table"), obj{
 			"DeletionPolicy":      "Retain",
@@ -911,4 +1014,76 @@ func TestArchitectureForGOARCH(t *testing.T) {
 	if _, err := ArchitectureForGOARCH("386"); err == nil {
 		t.Error("386 accepted")
 	}
+}
+
+// --- chaos (make reliability) --------------------------------------------------------------------------
+
+// TestChaosIsOffByDefault: without chaos=true no stage has an extra rule or fault injection in its functions.
+func TestChaosIsOffByDefault(t *testing.T) {
+	for _, s := range []*synthesized{local(t), awsStage(t)} {
+		for id := range s.ofType("AWS::Events::Rule") {
+			if strings.Contains(id, "Chaos") {
+				t.Errorf("rule %s without chaos", id)
+			}
+		}
+		for id, fn := range s.ofType("AWS::Lambda::Function") {
+			vars, _ := props(fn)["Environment"].(obj)["Variables"].(obj)
+			if _, ok := vars["CHAOS_CRASH_PERCENT"]; ok {
+				t.Errorf("%s has CHAOS_CRASH_PERCENT without chaos", id)
+			}
+		}
+	}
+}
+
+// TestChaosDuplicatesEveryEventAndCrashesConsumers: chaos=true makes each consumer queue receive every event of
+// its rule two or three times (one SQS message per rule) and sets CHAOS_CRASH_PERCENT on the SQS consumers only.
+func TestChaosDuplicatesEveryEventAndCrashesConsumers(t *testing.T) {
+	s := synthWith(t, StageLocal, awslambda.Architecture_X86_64(), true)
+	s.count(t, "AWS::Events::Rule", 9)
+	queues := map[string][]string{
+		"PaymentQueue":      paymentEvents,
+		"AssignmentQueue":   assignmentEvents,
+		"NotificationQueue": notificationEvents,
+	}
+	for name, types := range queues {
+		q := s.id(t, "AWS::SQS::Queue", name)
+		copies := map[string]int{}
+		for _, rule := range s.ofType("AWS::Events::Rule") {
+			p := props(rule)
+			targets := list(p["Targets"])
+			if len(targets) != 1 || !reflect.DeepEqual(targets[0].(obj)["Arn"], getAtt(q, "Arn")) {
+				continue
+			}
+			for _, d := range strs(p["EventPattern"].(obj)["detail-type"]) {
+				copies[d]++
+			}
+		}
+		for _, d := range types {
+			if copies[d] < 2 || copies[d] > 3 {
+				t.Errorf("%s receives %s %d times, want 2 or 3", name, d, copies[d])
+			}
+		}
+		if len(copies) != len(types) {
+			t.Errorf("%s receives %v, want only %v", name, copies, types)
+		}
+	}
+	crashing := map[string]bool{FnPayment: true, FnDeliveryAssignment: true, FnNotification: true}
+	for folder, id := range functionIDs {
+		fn := s.resources()[s.id(t, "AWS::Lambda::Function", id)]
+		vars, _ := props(fn)["Environment"].(obj)["Variables"].(obj)
+		got, ok := vars["CHAOS_CRASH_PERCENT"]
+		if crashing[folder] != ok || (ok && got != "5") {
+			t.Errorf("%s: CHAOS_CRASH_PERCENT=%v (set %v), want 5 only on the SQS consumers", folder, got, ok)
+		}
+	}
+}
+
+func TestChaosOnAWSPanics(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("chaos on the aws stage did not panic")
+		}
+	}()
+	app := awscdk.NewApp(nil)
+	NewFoodDeliveryStack(app, "FoodDelivery", &StackProps{Stage: StageAWS, LambdaAssetRoot: assetRoot, Chaos: true})
 }

@@ -5,8 +5,10 @@ package tests
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -77,4 +79,32 @@ func TestTableTTLEnabled(t *testing.T) {
 	if d == nil || d.TimeToLiveStatus != ddbtypes.TimeToLiveStatusEnabled || aws.ToString(d.AttributeName) != "expires_at" {
 		t.Fatalf("TTL %+v", d)
 	}
+}
+
+// TestQueuesDrainAfterSuccess checks that handled messages are deleted. A
+// consumer that answers `"batchItemFailures": null` makes MiniStack 1.5.33
+// fail before deleting the batch, so every message comes back after its
+// visibility timeout and, in the end, lands in the DLQ although it was handled.
+// Run after the order journey, it waits for all three queues to be empty.
+func TestQueuesDrainAfterSuccess(t *testing.T) {
+	TestOrderJourney(t)
+	queues := map[string]string{
+		"payment": deployed.out.PaymentQueueURL, "assignment": deployed.out.AssignmentQueueURL,
+		"notification": deployed.out.NotificationQueueURL,
+	}
+	eventually(t, 30*time.Second, "queues empty, nothing in flight", func() (bool, string) {
+		for name, url := range queues {
+			attrs, err := deployed.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
+				QueueUrl: &url, AttributeNames: []types.QueueAttributeName{
+					types.QueueAttributeNameApproximateNumberOfMessages, types.QueueAttributeNameApproximateNumberOfMessagesNotVisible},
+			})
+			if err != nil {
+				return false, err.Error()
+			}
+			if attrs.Attributes["ApproximateNumberOfMessages"] != "0" || attrs.Attributes["ApproximateNumberOfMessagesNotVisible"] != "0" {
+				return false, fmt.Sprintf("%s queue: %v", name, attrs.Attributes)
+			}
+		}
+		return true, ""
+	})
 }

@@ -21,5 +21,6 @@ func main() {
 	logging.Setup("delivery-assignment")
 	cfg := awsclient.MustLoad(context.Background())
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(queue.Consume(delivery.NewService(table, time.Now).HandleEvent))
+	svc := delivery.NewService(table, time.Now, platform.EnvInt("ASSIGNMENT_GIVE_UP_AFTER", delivery.DefaultGiveUpAfter))
+	lambda.Start(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment")))
 }

@@ -21,5 +21,5 @@ func main() {
 	logging.Setup("notification")
 	cfg := awsclient.MustLoad(context.Background())
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(queue.Consume(notify.NewService(table, time.Now).HandleEvent))
+	lambda.Start(queue.Consume(notify.NewService(table, time.Now).HandleEvent, queue.RecordFailures(table, "notification")))
 }

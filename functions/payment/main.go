@@ -1,5 +1,7 @@
-// Command payment charges placed orders from the payment queue. Wiring only;
-// the logic is in shared/payments.
+// Command payment is the payment step of the order saga: it charges placed
+// orders and refunds cancelled ones and those no courier could take. Wiring
+// only; the logic is in shared/payments, the simulated provider in
+// shared/payments/simprovider.
 package main
 
 import (
@@ -11,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
@@ -21,10 +24,22 @@ import (
 func main() {
 	logging.Setup("payment")
 	cfg := awsclient.MustLoad(context.Background())
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	db := dynamodb.NewFromConfig(cfg)
+	table := store.New(db, platform.MustEnv("TABLE_NAME"))
 	// Path-style addressing works against the emulator and AWS alike.
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	receipts := payments.NewS3Receipts(s3Client, platform.MustEnv("RECEIPTS_BUCKET"))
-	svc := payments.NewService(table, payments.SimulatedProvider{}, receipts, time.Now)
-	lambda.Start(queue.Consume(svc.HandleEvent))
+
+	simCfg := simprovider.DefaultConfig()
+	simCfg.Latency = platform.EnvMillis("PROVIDER_LATENCY_MS", simCfg.Latency)
+	provider := simprovider.New(simprovider.NewDynamoBooks(db, platform.MustEnv("PROVIDER_TABLE_NAME")), simCfg, time.Now)
+
+	policy := payments.DefaultPolicy()
+	policy.CallTimeout = platform.EnvMillis("PROVIDER_TIMEOUT_MS", policy.CallTimeout)
+	policy.GiveUpAfter = platform.EnvInt("CHARGE_GIVE_UP_AFTER", policy.GiveUpAfter)
+	if err := policy.Validate(); err != nil {
+		panic(err)
+	}
+	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(policy))
+	lambda.Start(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "payment")))
 }

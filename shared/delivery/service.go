@@ -10,6 +10,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 )
 
 // Store is what assignment needs from persistence.
@@ -20,22 +21,37 @@ type Store interface {
 	// transaction; it returns domain.ErrCourierTaken when the courier was claimed by
 	// another order first, and a domain.ErrConflict when the order changed.
 	AssignCourier(ctx context.Context, o domain.Order, courierID string, now time.Time) error
+	// UpdateOrder stores a transitioned order if nobody wrote it since it was
+	// read; domain.ErrConflict otherwise.
+	UpdateOrder(ctx context.Context, o domain.Order) error
 }
 
 // ErrNoCourier means no free courier is near the pickup right now; the message
-// is retried later (SQS visibility timeout) and dead-lettered in the end.
+// fails and SQS delivers it again after the queue's visibility timeout, until
+// the service gives up (see NewService).
 var ErrNoCourier = errors.New("no courier available")
+
+// DefaultGiveUpAfter is the delivery on which the aws stage stops looking
+// for a courier (its queue dead-letters on the 5th receive, 180 s apart).
+const DefaultGiveUpAfter = 4
 
 // Service is the assignment use case.
 type Service struct {
-	store        Store
-	courierTaken error
-	now          func() time.Time
+	store       Store
+	now         func() time.Time
+	giveUpAfter int
 }
 
-// NewService wires the service.
-func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+// NewService wires the service. giveUpAfter is the delivery (SQS receive
+// count) of PaymentConfirmed on which an order still without a courier is
+// moved to NO_COURIER; it must be below the queue's maxReceiveCount, so the
+// saga closes (NoCourierAvailable → refund) before the message would reach
+// the DLQ. Values below 1 mean DefaultGiveUpAfter.
+func NewService(store Store, now func() time.Time, giveUpAfter int) *Service {
+	if giveUpAfter < 1 {
+		giveUpAfter = DefaultGiveUpAfter
+	}
+	return &Service{store: store, now: now, giveUpAfter: giveUpAfter}
 }
 
 // HandleEvent reacts to PaymentConfirmed; other events are ignored.
@@ -83,5 +99,19 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 			}
 		}
 	}
-	return fmt.Errorf("order %s: %w", orderID, ErrNoCourier)
+	attempt := queue.Attempt(ctx)
+	if attempt < s.giveUpAfter {
+		return fmt.Errorf("order %s, attempt %d of %d: %w", orderID, attempt, s.giveUpAfter, ErrNoCourier)
+	}
+	// Give up: the order cannot be delivered. NO_COURIER is published as
+	// NoCourierAvailable, on which payment refunds and the customer is told.
+	if err := order.Transition(domain.StatusNoCourier, causationEventID, s.now()); err != nil {
+		return err
+	}
+	if err := s.store.UpdateOrder(ctx, order); err != nil {
+		// Cancelled or assigned meanwhile: the retry reads the new state.
+		return fmt.Errorf("give up on a courier: %w", err)
+	}
+	logging.From(ctx).Warn("no courier found in time; order moved to NO_COURIER", "attempt", attempt)
+	return nil
 }

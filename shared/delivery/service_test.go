@@ -11,6 +11,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 
@@ -38,7 +39,7 @@ func TestAssignsTheNearestFreeCourierOnce(t *testing.T) {
 	courier(t, s, "near", domain.LatLng{Lat: 52.5270, Lng: 13.4030})
 	courier(t, s, "far", domain.LatLng{Lat: 52.5500, Lng: 13.4500})
 	evt := paidOrder(t, s, "o-1")
-	svc := delivery.NewService(s, time.Now)
+	svc := delivery.NewService(s, time.Now, 0)
 	for i := 0; i < 3; i++ { // at-least-once delivery
 		if err := svc.HandleEvent(context.Background(), evt); err != nil {
 			t.Fatal(err)
@@ -59,7 +60,7 @@ func TestWidensTheSearchToTheCoarseRing(t *testing.T) {
 	s := memstore.New()
 	courier(t, s, "across-town", domain.LatLng{Lat: 52.4500, Lng: 13.3000}) // about 11 km away
 	evt := paidOrder(t, s, "o-1")
-	if err := delivery.NewService(s, time.Now).HandleEvent(context.Background(), evt); err != nil {
+	if err := delivery.NewService(s, time.Now, 0).HandleEvent(context.Background(), evt); err != nil {
 		t.Fatal(err)
 	}
 	if o, _ := s.GetOrder(context.Background(), "o-1"); o.CourierID != "across-town" {
@@ -67,12 +68,46 @@ func TestWidensTheSearchToTheCoarseRing(t *testing.T) {
 	}
 }
 
-func TestNoCourierIsRetried(t *testing.T) {
+func TestNoCourierIsRetriedThenGivenUp(t *testing.T) {
 	s := memstore.New()
 	evt := paidOrder(t, s, "o-1")
-	err := delivery.NewService(s, time.Now).HandleEvent(context.Background(), evt)
-	if !errors.Is(err, delivery.ErrNoCourier) {
-		t.Fatalf("err %v", err)
+	svc := delivery.NewService(s, time.Now, 3)
+	for attempt := 1; attempt < 3; attempt++ {
+		err := svc.HandleEvent(queue.WithAttempt(context.Background(), attempt), evt)
+		if !errors.Is(err, delivery.ErrNoCourier) {
+			t.Fatalf("attempt %d: err %v, want ErrNoCourier so SQS retries", attempt, err)
+		}
+		if o, _ := s.GetOrder(context.Background(), "o-1"); o.Status != domain.StatusPaid {
+			t.Fatalf("attempt %d: order %s", attempt, o.Status)
+		}
+	}
+	// The last try before the DLQ closes the saga step instead.
+	for i := 0; i < 2; i++ { // and a duplicate of it changes nothing
+		if err := svc.HandleEvent(queue.WithAttempt(context.Background(), 3), evt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	o, _ := s.GetOrder(context.Background(), "o-1")
+	if o.Status != domain.StatusNoCourier || o.Version != 3 || o.CausationID != evt.ID {
+		t.Fatalf("order %+v", o)
+	}
+	if e, _ := domainevents.FromOrder(o); e.Type != domainevents.NoCourierAvailable {
+		t.Fatalf("publishes %s", e.Type)
+	}
+}
+
+func TestGivingUpLosesToACancellation(t *testing.T) {
+	s := memstore.New()
+	evt := paidOrder(t, s, "o-1")
+	o, _ := s.GetOrder(context.Background(), "o-1")
+	_ = o.Transition(domain.StatusCancelled, "", time.Now())
+	_ = s.UpdateOrder(context.Background(), o)
+	// The event was read before the cancellation; the order is no longer PAID.
+	if err := delivery.NewService(s, time.Now, 1).HandleEvent(context.Background(), evt); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ := s.GetOrder(context.Background(), "o-1"); o.Status != domain.StatusCancelled {
+		t.Fatalf("order %s", o.Status)
 	}
 }
 
@@ -81,7 +116,7 @@ func TestRacingOrdersNeverShareACourier(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		courier(t, s, fmt.Sprintf("k%d", i), domain.LatLng{Lat: pickup.Lat + float64(i)*0.001, Lng: pickup.Lng})
 	}
-	svc := delivery.NewService(s, time.Now)
+	svc := delivery.NewService(s, time.Now, 0)
 	var wg sync.WaitGroup
 	for i := 0; i < 5; i++ {
 		evt := paidOrder(t, s, fmt.Sprintf("o-%d", i))

@@ -22,6 +22,7 @@ type Outputs struct {
 	UserPoolID           string `json:"UserPoolId"`
 	UserPoolClientID     string `json:"UserPoolClientId"`
 	ReceiptsBucketName   string `json:"ReceiptsBucketName"`
+	ProviderTableName    string `json:"ProviderTableName"`
 	PaymentQueueURL      string `json:"PaymentQueueUrl"`
 	PaymentDlqURL        string `json:"PaymentDlqUrl"`
 	AssignmentQueueURL   string `json:"AssignmentQueueUrl"`

@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"os"
+	"strconv"
+	"time"
 )
 
 // MustEnv returns a required environment variable or stops the cold start
@@ -24,4 +26,27 @@ func NewID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// EnvInt returns an integer environment variable, or def when it is unset.
+// A malformed value stops the cold start, like a missing MustEnv.
+func EnvInt(name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		panic(fmt.Sprintf("environment variable %s=%q is not an integer", name, v))
+	}
+	return n
+}
+
+// EnvMillis returns a duration given in milliseconds (NAME_MS=800), or def
+// when it is unset.
+func EnvMillis(name string, def time.Duration) time.Duration {
+	if os.Getenv(name) == "" {
+		return def
+	}
+	return time.Duration(EnvInt(name, 0)) * time.Millisecond
 }

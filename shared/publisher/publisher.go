@@ -64,7 +64,8 @@ func (h *Handler) publishThenFail(ctx context.Context, items []pending, failAt s
 		failAt = first
 	}
 	if failAt == "" {
-		return events.DynamoDBEventResponse{}
+		// An empty list, not null: see queue.Consume.
+		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	}
 	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{{ItemIdentifier: failAt}}}
 }

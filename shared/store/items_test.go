@@ -27,7 +27,7 @@ func sampleOrder() domain.Order {
 }
 
 // toStream converts an item to the shape Lambda receives from the stream.
-func toStream(t *testing.T, av types.AttributeValue) events.DynamoDBAttributeValue {
+func toStream(t testing.TB, av types.AttributeValue) events.DynamoDBAttributeValue {
 	t.Helper()
 	switch v := av.(type) {
 	case *types.AttributeValueMemberS:

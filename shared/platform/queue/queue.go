@@ -8,6 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"os"
+	"strconv"
+	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -45,13 +50,87 @@ func Decode(body string) (domainevents.Envelope, error) {
 	return be.Detail, nil
 }
 
+// Failure is why a consumer failed a message. SQS keeps no reason when it
+// dead-letters a message, so consumers record one per failed delivery, keyed
+// by the message id (which a message keeps when SQS moves it to its DLQ); the
+// redrive tool shows it next to the DLQ message.
+type Failure struct {
+	MessageID    string    `json:"message_id"`
+	Consumer     string    `json:"consumer"` // the function: payment, delivery-assignment…
+	EventType    string    `json:"event_type,omitempty"`
+	EventID      string    `json:"event_id,omitempty"`
+	OrderID      string    `json:"order_id,omitempty"`
+	ReceiveCount int       `json:"receive_count"`
+	Reason       string    `json:"reason"`
+	FailedAt     time.Time `json:"failed_at"`
+}
+
+// MaxReasonBytes bounds a recorded reason (error chains can be long).
+const MaxReasonBytes = 1000
+
+// FailureRecorder stores failures; the latest failure of a message wins.
+type FailureRecorder interface {
+	RecordFailure(ctx context.Context, f Failure) error
+}
+
+// Option configures Consume.
+type Option func(*consumer)
+
+// RecordFailures makes the consumer record every failed message's reason in
+// rec under the consumer's name.
+func RecordFailures(rec FailureRecorder, consumerName string) Option {
+	return func(c *consumer) { c.failures, c.name = rec, consumerName }
+}
+
+type consumer struct {
+	handle       EventHandler
+	failures     FailureRecorder
+	name         string
+	now          func() time.Time
+	crashPercent int          // fault injection: crash on this share of deliveries (CHAOS_CRASH_PERCENT)
+	crash        func(string) // ends the process; tests replace it
+}
+
+// ChaosCrashEnv names the environment variable that switches on the fault injection of `make reliability`
+// (set only on a chaos stack, infra.StackProps.Chaos): a consumer with CHAOS_CRASH_PERCENT=5 crashes the whole
+// process, a real crash and not a returned error, on about 5 % of deliveries.
+const ChaosCrashEnv = "CHAOS_CRASH_PERCENT"
+
+// WithCrashPercent overrides CHAOS_CRASH_PERCENT (tests); crash is called instead of exiting the process.
+func WithCrashPercent(percent int, crash func(reason string)) Option {
+	return func(c *consumer) { c.crashPercent, c.crash = percent, crash }
+}
+
+// CrashChosen reports whether the fault injection crashes on this delivery of a message. The choice is
+// deterministic by message id and receive count, so a crashed message's next delivery is an independent draw
+// and a retry can succeed.
+func CrashChosen(messageID string, receiveCount, percent int) bool {
+	if percent <= 0 {
+		return false
+	}
+	h := fnv.New32a()
+	fmt.Fprintf(h, "%s#%d", messageID, receiveCount)
+	return int(h.Sum32()%100) < percent
+}
+
 // Consume returns a Lambda handler for an SQS event source mapping that has
 // ReportBatchItemFailures enabled.
-func Consume(handle EventHandler) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+func Consume(handle EventHandler, opts ...Option) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	c := &consumer{handle: handle, now: time.Now, crash: func(reason string) {
+		fmt.Fprintln(os.Stderr, reason)
+		os.Exit(3)
+	}}
+	c.crashPercent, _ = strconv.Atoi(os.Getenv(ChaosCrashEnv))
+	for _, o := range opts {
+		o(c)
+	}
 	return func(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-		var resp events.SQSEventResponse
+		// Never a null list: MiniStack 1.5.33 cannot iterate a null
+		// batchItemFailures, skips deleting the batch, and every message
+		// comes back (tests/emulator_test.go TestQueuesDrainAfterSuccess).
+		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 		for _, msg := range batch.Records {
-			if err := consumeOne(ctx, msg, handle); err != nil {
+			if err := c.consumeOne(ctx, msg); err != nil {
 				resp.BatchItemFailures = append(resp.BatchItemFailures,
 					events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 			}
@@ -60,19 +139,69 @@ func Consume(handle EventHandler) func(context.Context, events.SQSEvent) (events
 	}
 }
 
-func consumeOne(ctx context.Context, msg events.SQSMessage, handle EventHandler) error {
-	ctx = logging.With(ctx, "message_id", msg.MessageId, "receive_count", msg.Attributes["ApproximateReceiveCount"])
+func (c *consumer) consumeOne(ctx context.Context, msg events.SQSMessage) error {
+	attempt, _ := strconv.Atoi(msg.Attributes["ApproximateReceiveCount"])
+	ctx = WithAttempt(ctx, attempt)
+	ctx = logging.With(ctx, "message_id", msg.MessageId, "receive_count", Attempt(ctx))
+	if CrashChosen(msg.MessageId, attempt, c.crashPercent) {
+		logging.From(ctx).Error("chaos: crashing the process on this delivery", "percent", c.crashPercent)
+		c.crash(fmt.Sprintf("chaos: crash on message %s, receive %d (%s=%d)", msg.MessageId, attempt, ChaosCrashEnv, c.crashPercent))
+	}
 	env, err := Decode(msg.Body)
 	if err != nil {
 		logging.From(ctx).Error("cannot decode message", "error", err)
+		c.record(ctx, msg, env, err)
 		return err
 	}
 	ctx = logging.With(ctx, "order_id", env.OrderID, "event_id", env.ID,
 		"event_type", env.Type, "correlation_id", env.CorrelationID)
-	if err := handle(ctx, env); err != nil {
+	if err := c.handle(ctx, env); err != nil {
 		logging.From(ctx).Warn("event not handled; it will be retried", "error", err)
+		c.record(ctx, msg, env, err)
 		return err
 	}
 	logging.From(ctx).Info("event handled")
 	return nil
+}
+
+// record stores the failure's reason. Recording is best effort: the message
+// fails either way, and a recorder that fails too is only logged.
+func (c *consumer) record(ctx context.Context, msg events.SQSMessage, env domainevents.Envelope, cause error) {
+	if c.failures == nil {
+		return
+	}
+	f := Failure{MessageID: msg.MessageId, Consumer: c.name, EventType: env.Type, EventID: env.ID, OrderID: env.OrderID,
+		ReceiveCount: Attempt(ctx), Reason: truncate(cause.Error(), MaxReasonBytes), FailedAt: c.now().UTC()}
+	if err := c.failures.RecordFailure(ctx, f); err != nil {
+		logging.From(ctx).Error("cannot record the failure's reason", "error", err)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "…"
+}
+
+type attemptKey struct{}
+
+// WithAttempt returns a context saying this is the n-th delivery of the
+// message (SQS's ApproximateReceiveCount). Consume sets it; tests call it.
+func WithAttempt(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+// Attempt is how many times SQS has delivered the message being handled,
+// this delivery included (1 when unknown). Saga steps use it to give up
+// before the message would reach its DLQ.
+func Attempt(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok && n > 0 {
+		return n
+	}
+	return 1
 }

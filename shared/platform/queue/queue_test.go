@@ -2,8 +2,12 @@ package queue_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -53,5 +57,137 @@ func TestDecodeMarksPoison(t *testing.T) {
 	e, err := queue.Decode(goodBody)
 	if err != nil || e.Data.CustomerID != "c-1" || e.Data.TotalMinor != 100 {
 		t.Fatalf("envelope %+v err %v", e, err)
+	}
+}
+
+type failureLog struct{ got []queue.Failure }
+
+func (l *failureLog) RecordFailure(_ context.Context, f queue.Failure) error {
+	l.got = append(l.got, f)
+	return nil
+}
+
+func TestConsumeRecordsWhyAMessageFailed(t *testing.T) {
+	log := &failureLog{}
+	var attempts []int
+	handler := queue.Consume(func(ctx context.Context, e domainevents.Envelope) error {
+		attempts = append(attempts, queue.Attempt(ctx))
+		if e.OrderID == "o-2" {
+			return errors.New("order o-2: not found")
+		}
+		return nil
+	}, queue.RecordFailures(log, "payment"))
+	second := `{"detail":{"id":"evt-2","type":"OrderPlaced","order_id":"o-2"}}`
+	_, err := handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m1", Body: goodBody, Attributes: map[string]string{"ApproximateReceiveCount": "1"}},
+		{MessageId: "m2", Body: second, Attributes: map[string]string{"ApproximateReceiveCount": "3"}},
+		{MessageId: "m3", Body: "not json"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(attempts) != 2 || attempts[0] != 1 || attempts[1] != 3 {
+		t.Fatalf("attempts seen by the handler %v, want [1 3]", attempts)
+	}
+	if len(log.got) != 2 {
+		t.Fatalf("failures %+v, want m2 and m3", log.got)
+	}
+	f := log.got[0]
+	if f.MessageID != "m2" || f.Consumer != "payment" || f.OrderID != "o-2" || f.EventType != "OrderPlaced" ||
+		f.EventID != "evt-2" || f.ReceiveCount != 3 || f.Reason != "order o-2: not found" || f.FailedAt.IsZero() {
+		t.Fatalf("failure %+v", f)
+	}
+	if p := log.got[1]; p.MessageID != "m3" || p.ReceiveCount != 1 || !strings.Contains(p.Reason, "poison message") {
+		t.Fatalf("poison failure %+v", p)
+	}
+}
+
+func TestLongReasonsAreTruncated(t *testing.T) {
+	log := &failureLog{}
+	handler := queue.Consume(func(context.Context, domainevents.Envelope) error {
+		return errors.New(strings.Repeat("é", queue.MaxReasonBytes))
+	}, queue.RecordFailures(log, "x"))
+	if _, err := handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m", Body: goodBody}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := log.got[0].Reason
+	if len(r) > queue.MaxReasonBytes+len("…") || !utf8.ValidString(r) {
+		t.Fatalf("reason of %d bytes, valid UTF-8 %v", len(r), utf8.ValidString(r))
+	}
+}
+
+func TestAttemptDefaultsToOne(t *testing.T) {
+	if queue.Attempt(context.Background()) != 1 || queue.Attempt(queue.WithAttempt(context.Background(), 4)) != 4 {
+		t.Fatal("Attempt")
+	}
+}
+
+// TestSuccessEncodesAnEmptyFailureList pins the wire shape: an empty list,
+// never null, which MiniStack cannot iterate (it then deletes nothing).
+func TestSuccessEncodesAnEmptyFailureList(t *testing.T) {
+	handler := queue.Consume(func(context.Context, domainevents.Envelope) error { return nil })
+	resp, _ := handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m1", Body: goodBody}}})
+	raw, _ := json.Marshal(resp)
+	if string(raw) != `{"batchItemFailures":[]}` {
+		t.Fatalf("response %s", raw)
+	}
+}
+
+func TestChaosCrashesOnAboutTheConfiguredShareAndARetryCanSucceed(t *testing.T) {
+	const n = 10000
+	crashed, retryCrashed := 0, 0
+	for i := 0; i < n; i++ {
+		id := fmt.Sprintf("msg-%d", i)
+		if queue.CrashChosen(id, 1, 5) {
+			crashed++
+			if queue.CrashChosen(id, 2, 5) {
+				retryCrashed++
+			}
+		}
+		if queue.CrashChosen(id, 1, 0) {
+			t.Fatal("crash chosen with percent 0")
+		}
+		if queue.CrashChosen(id, 1, 5) != queue.CrashChosen(id, 1, 5) {
+			t.Fatal("not deterministic")
+		}
+	}
+	if crashed < n*4/100 || crashed > n*6/100 {
+		t.Errorf("%d of %d deliveries crash, want about 5 %%", crashed, n)
+	}
+	if retryCrashed > crashed/5 {
+		t.Errorf("%d of %d crashed messages crash again on their retry: the draw is not per receive count", retryCrashed, crashed)
+	}
+}
+
+func TestChaosCrashStopsTheConsumerBeforeTheHandler(t *testing.T) {
+	// Find a message id whose first delivery crashes at 5 %.
+	id := ""
+	for i := 0; id == ""; i++ {
+		if queue.CrashChosen(fmt.Sprintf("m-%d", i), 1, 5) && !queue.CrashChosen(fmt.Sprintf("m-%d", i), 2, 5) {
+			id = fmt.Sprintf("m-%d", i)
+		}
+	}
+	handled := 0
+	type crash struct{ reason string }
+	handler := queue.Consume(func(context.Context, domainevents.Envelope) error { handled++; return nil },
+		queue.WithCrashPercent(5, func(reason string) { panic(crash{reason}) }))
+	deliver := func(receive string) (crashed bool) {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(crash); !ok {
+					panic(r)
+				}
+				crashed = true
+			}
+		}()
+		_, _ = handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+			{MessageId: id, Body: goodBody, Attributes: map[string]string{"ApproximateReceiveCount": receive}}}})
+		return false
+	}
+	if !deliver("1") || handled != 0 {
+		t.Fatalf("first delivery: want a crash before the handler (handled %d)", handled)
+	}
+	if deliver("2") || handled != 1 {
+		t.Fatalf("second delivery: want it handled (handled %d)", handled)
 	}
 }

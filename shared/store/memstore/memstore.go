@@ -24,6 +24,7 @@ type Store struct {
 	notifications map[string][]domain.Notification
 	tracking      map[string]domain.TrackingPosition
 	idempotency   map[string]idempotencyEntry
+	ledger        ledger // refunds and failure records: ledger.go
 }
 
 type idempotencyEntry struct {
