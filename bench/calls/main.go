@@ -1,0 +1,739 @@
+// Command calls counts the AWS calls every function makes per API request and
+// per event. It builds each function's handler in this process exactly as the
+// function's main.go does, but from an SDK configuration that counts calls
+// (awsclient.WithCallCounter), and drives orders through the whole flow
+// against a real DynamoDB table, EventBridge bus and S3 bucket on an emulator
+// where the stack is deployed and seeded:
+//
+//	place (API) → stream publisher → payment → stream publisher → assignment →
+//	notification → courier reads, reports location, picks up, delivers (API) → ...
+//
+// plus the read-only routes, duplicate deliveries of each event, an order
+// placed without Idempotency-Key and cancelled, and one stream batch of 10.
+// The deployed functions must not race the in-process ones for the same
+// orders, so the bus's rules are disabled first: the deployed stream
+// publisher still runs on each write, but its events go nowhere.
+//
+//	go run ./bench/calls -outputs .run/4596/outputs.json   (with scripts/lib.sh's emulator_env)
+//
+// Figures (stdout), means over the orders driven:
+//
+//	calls.<function>.<step>.<service>   calls   per request or per event
+//	calls.order_api.place_order.floor   calls   the physical floor: one DynamoDB write
+//	calls.delivered_order.<service>     calls   one order from POST /orders to DELIVERED, writes only
+//	calls.retries                       attempts  HTTP attempts beyond the first, over the run (0 expected)
+//	calls.samples                       orders
+//
+// A per-operation breakdown of every step goes to stderr.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
+	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+// batchSize is the stream batch whose per-event cost is measured.
+const batchSize = 10
+
+func main() {
+	outputsPath := flag.String("outputs", ".run/4596/outputs.json", "stack outputs written by scripts/deploy.sh")
+	n := flag.Int("orders", batchSize, "orders to drive through the flow (at least 10)")
+	logPath := flag.String("log", "", "file for the handlers' logs (default: discarded)")
+	flag.Parse()
+	if err := run(*outputsPath, *n, *logPath); err != nil {
+		fmt.Fprintln(os.Stderr, "calls:", err)
+		os.Exit(1)
+	}
+}
+
+// harness holds the counted handlers and the uncounted clients used to set up
+// and inspect what they did.
+type harness struct {
+	fn      functions
+	counter *awsclient.CallCounter
+	db      *dynamodb.Client // uncounted
+	table   *store.Table     // uncounted
+	tname   string
+	steps   []string
+	samples map[string][]awsclient.Counts
+	per     map[string]int     // events per sample, for batches
+	journey []awsclient.Counts // per order: the writes from placing to delivered
+	// DynamoDB capacity units and handler wall time, per sample of each step and per order's journey.
+	meter      *capacityMeter
+	caps       map[string][]capacity
+	durs       map[string][]time.Duration
+	journeyCap []capacity
+	retries    int
+	runID      string
+}
+
+func run(outputsPath string, n int, logPath string) error {
+	if n < batchSize {
+		return fmt.Errorf("-orders must be at least %d", batchSize)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	out, err := devstack.LoadOutputs(outputsPath)
+	if err != nil {
+		return err
+	}
+	if err := setLogging(logPath); err != nil {
+		return err
+	}
+	base, err := awsclient.Load(ctx)
+	if err != nil {
+		return err
+	}
+	h := &harness{
+		counter: awsclient.NewCallCounter(),
+		db:      dynamodb.NewFromConfig(base),
+		tname:   out.TableName,
+		samples: map[string][]awsclient.Counts{},
+		per:     map[string]int{},
+		meter:   &capacityMeter{},
+		caps:    map[string][]capacity{},
+		durs:    map[string][]time.Duration{},
+		runID:   strings.ReplaceAll(platform.NewID(), "-", "")[:12],
+	}
+	h.table = store.New(h.db, out.TableName)
+	h.fn = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), out)
+
+	if err := disableRules(ctx, eventbridge.NewFromConfig(base), out.EventBusName); err != nil {
+		return err
+	}
+	var inserts []events.DynamoDBEventRecord
+	for i := 0; i < n; i++ {
+		rec, err := h.journey1(ctx, i)
+		if err != nil {
+			return fmt.Errorf("order %d: %w", i+1, err)
+		}
+		inserts = append(inserts, rec)
+	}
+	// One stream batch of 10 order inserts: the publisher sends them in one PutEvents.
+	if err := h.measureN("stream_publisher.event_in_batch_of_10", batchSize, func() error {
+		return streamOK(h.fn.publisher(ctx, events.DynamoDBEvent{Records: inserts[:batchSize]}))
+	}); err != nil {
+		return err
+	}
+	return h.report(n)
+}
+
+// setLogging sends the handlers' logs to path, or nowhere: stdout carries the figures.
+func setLogging(path string) error {
+	var w io.Writer = io.Discard
+	if path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		w = f
+	}
+	slog.SetDefault(slog.New(slog.NewJSONHandler(w, nil)).With("function", "bench-calls"))
+	return nil
+}
+
+// disableRules stops the deployed consumers from handling the events the
+// in-process functions publish.
+func disableRules(ctx context.Context, eb *eventbridge.Client, bus string) error {
+	rules, err := eb.ListRules(ctx, &eventbridge.ListRulesInput{EventBusName: &bus})
+	if err != nil {
+		return fmt.Errorf("list rules of %s: %w", bus, err)
+	}
+	for _, r := range rules.Rules {
+		if _, err := eb.DisableRule(ctx, &eventbridge.DisableRuleInput{Name: r.Name, EventBusName: &bus}); err != nil {
+			return fmt.Errorf("disable rule %s: %w", aws.ToString(r.Name), err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "disabled %d rule(s) on bus %s: the deployed consumers stay idle\n", len(rules.Rules), bus)
+	return nil
+}
+
+// measure runs fn and records the calls it made as one sample of step.
+func (h *harness) measure(step string, fn func() error) error {
+	return h.measureN(step, 1, fn)
+}
+
+// measureN records the calls of fn, which handles per events, as one sample
+// of step; the step's figures are then per event.
+func (h *harness) measureN(step string, per int, fn func() error) error {
+	h.counter.Take()
+	h.meter.take()
+	start := time.Now()
+	err := fn()
+	elapsed := time.Since(start)
+	c := h.counter.Take()
+	cp := h.meter.take()
+	h.retries += c.Retries()
+	if err != nil {
+		return fmt.Errorf("%s: %w", step, err)
+	}
+	if _, ok := h.samples[step]; !ok {
+		h.steps = append(h.steps, step)
+		h.per[step] = per
+	}
+	h.samples[step] = append(h.samples[step], c)
+	h.caps[step] = append(h.caps[step], cp)
+	h.durs[step] = append(h.durs[step], elapsed)
+	return nil
+}
+
+// journey1 drives order i from placing to delivery and returns its stream INSERT record.
+func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventRecord, error) {
+	customer := "bench-customer-" + h.runID
+	var restaurants struct {
+		Restaurants []domain.Restaurant `json:"restaurants"`
+	}
+	if err := h.measure("order_api.list_restaurants", func() error {
+		return h.api(ctx, h.fn.orderAPI, "GET", "/restaurants", "", nil, nil, http.StatusOK, &restaurants)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	restaurant, err := pickRestaurant(restaurants.Restaurants)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	var menu domain.Menu
+	if err := h.measure("order_api.get_menu", func() error {
+		return h.api(ctx, h.fn.orderAPI, "GET", "/restaurants/"+restaurant.ID+"/menu", "", nil, nil, http.StatusOK, &menu)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	req, err := orderRequest(menu)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+
+	var journey []awsclient.Counts
+	var jcap capacity
+	step := func(name string, fn func() error) error {
+		if err := h.measure(name, fn); err != nil {
+			return err
+		}
+		s := h.samples[name]
+		journey = append(journey, s[len(s)-1])
+		c := h.caps[name][len(h.caps[name])-1]
+		jcap.read, jcap.write = jcap.read+c.read, jcap.write+c.write
+		return nil
+	}
+
+	// Placed with an Idempotency-Key, as the web app does. The first order of
+	// the process also fills the menu cache, so it is reported on its own.
+	placeStep := "order_api.place_order"
+	if i == 0 {
+		placeStep = "order_api.place_order_first_after_init"
+	}
+	var order domain.Order
+	key := map[string]string{"Idempotency-Key": fmt.Sprintf("bench-%s-%03d", h.runID, i)}
+	if err := step(placeStep, func() error {
+		return h.api(ctx, h.fn.orderAPI, "POST", "/orders", customer, key, req, http.StatusCreated, &order)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	insert, image, err := h.streamRecord(ctx, order.ID, nil)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	publish := func(rec events.DynamoDBEventRecord) error {
+		return step("stream_publisher.status_change", func() error {
+			return streamOK(h.fn.publisher(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{rec}}))
+		})
+	}
+	// advance publishes the order's latest change and returns the event the bus carried.
+	advance := func(want domain.Status) (domainevents.Envelope, error) {
+		rec, img, err := h.streamRecord(ctx, order.ID, image)
+		if err != nil {
+			return domainevents.Envelope{}, err
+		}
+		image = img
+		if err := publish(rec); err != nil {
+			return domainevents.Envelope{}, err
+		}
+		return h.event(ctx, order.ID, want)
+	}
+	if err := publish(insert); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	placed, err := h.event(ctx, order.ID, domain.StatusPlaced)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+
+	// payment
+	if err := step("payment.order_placed", func() error { return sqsOK(h.fn.payment(ctx, sqsEvent(placed))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("payment.duplicate_event", func() error { return sqsOK(h.fn.payment(ctx, sqsEvent(placed))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("notification.internal_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(placed))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	paid, err := advance(domain.StatusPaid)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+
+	// assignment and the customer's notifications
+	if err := step("delivery_assignment.payment_confirmed", func() error { return sqsOK(h.fn.assignment(ctx, sqsEvent(paid))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("delivery_assignment.duplicate_event", func() error { return sqsOK(h.fn.assignment(ctx, sqsEvent(paid))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	notifyOnce := func(e domainevents.Envelope) error {
+		return step("notification.customer_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(e))) })
+	}
+	if err := notifyOnce(paid); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("notification.duplicate_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(paid))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	assigned, err := advance(domain.StatusCourierAssigned)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := notifyOnce(assigned); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+
+	// the courier's app, and the customer watching
+	courier := assigned.Data.CourierID
+	if courier == "" {
+		o, err := h.table.GetOrder(ctx, order.ID)
+		if err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+		courier = o.CourierID
+	}
+	if err := h.measure("tracking.get_courier", func() error {
+		return h.courierAPI(ctx, "GET", "/couriers/me", courier, nil, http.StatusOK)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	at := restaurant.Location
+	location := map[string]any{"positions": []map[string]float64{{"lat": at.Lat + 0.0005, "lng": at.Lng + 0.0005}}}
+	if err := h.measure("tracking.report_location", func() error {
+		return h.courierAPI(ctx, "POST", "/couriers/me/location", courier, location, http.StatusOK)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("tracking.get_tracking", func() error {
+		return h.api(ctx, h.fn.tracking, "GET", "/orders/"+order.ID+"/tracking", customer, nil, nil, http.StatusOK, nil)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	for _, s := range []domain.Status{domain.StatusPickedUp, domain.StatusDelivered} {
+		name := "tracking." + strings.ToLower(string(s))
+		if err := step(name, func() error {
+			return h.courierAPI(ctx, "POST", "/orders/"+order.ID+"/status", courier, map[string]string{"status": string(s)}, http.StatusOK)
+		}); err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+		e, err := advance(s)
+		if err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+		if err := notifyOnce(e); err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+	}
+	h.journey = append(h.journey, sum(journey))
+	h.journeyCap = append(h.journeyCap, jcap)
+
+	// the customer's reads
+	for _, r := range []struct{ name, path string }{
+		{"order_api.get_order", "/orders/" + order.ID},
+		{"order_api.list_notifications", "/orders/" + order.ID + "/notifications"},
+		{"order_api.list_orders", "/orders"},
+	} {
+		if err := h.measure(r.name, func() error {
+			return h.api(ctx, h.fn.orderAPI, "GET", r.path, customer, nil, nil, http.StatusOK, nil)
+		}); err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+	}
+
+	// An order placed without Idempotency-Key, then cancelled before payment.
+	var second domain.Order
+	if err := h.measure("order_api.place_order_without_key", func() error {
+		return h.api(ctx, h.fn.orderAPI, "POST", "/orders", customer, nil, req, http.StatusCreated, &second)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("order_api.cancel_order", func() error {
+		return h.api(ctx, h.fn.orderAPI, "POST", "/orders/"+second.ID+"/cancel", customer, nil, nil, http.StatusOK, nil)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	return insert, nil
+}
+
+// pickRestaurant prefers the README's sakura-sushi, else any restaurant open now.
+func pickRestaurant(list []domain.Restaurant) (domain.Restaurant, error) {
+	now := time.Now()
+	var open []domain.Restaurant
+	for _, r := range list {
+		if r.OpenAt(now) {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		return domain.Restaurant{}, fmt.Errorf("none of the %d seeded restaurants is open at %s", len(list), now.Format(time.RFC3339))
+	}
+	for _, r := range open {
+		if r.ID == "sakura-sushi" {
+			return r, nil
+		}
+	}
+	return open[0], nil
+}
+
+// orderRequest orders two of the first available dish, with the first
+// available choices of each option group that requires one.
+func orderRequest(menu domain.Menu) (domain.PlaceOrderRequest, error) {
+	for _, it := range menu.Items {
+		if !it.Available {
+			continue
+		}
+		options := []string{}
+		ok := true
+		for _, g := range it.OptionGroups {
+			picked := 0
+			for _, c := range g.Choices {
+				if picked < g.Min && c.Available {
+					options = append(options, c.ID)
+					picked++
+				}
+			}
+			ok = ok && picked >= g.Min
+		}
+		if !ok {
+			continue
+		}
+		loc := domain.LatLng{Lat: menu.Restaurant.Location.Lat + 0.004, Lng: menu.Restaurant.Location.Lng + 0.004}
+		return domain.PlaceOrderRequest{
+			RestaurantID: menu.Restaurant.ID, DeliveryLocation: &loc, DeliveryAddress: "Benchstr. 1, Berlin", PaymentToken: domain.DefaultPaymentToken,
+			Items: []domain.RequestedItem{{ItemID: it.ID, Quantity: 2, Options: options}},
+		}, nil
+	}
+	return domain.PlaceOrderRequest{}, fmt.Errorf("no orderable dish on the menu of %s", menu.Restaurant.ID)
+}
+
+// api sends one API Gateway (HTTP API, payload 2.0) request to a router
+// handler, as the customer sub (or unauthenticated when sub is ""), checks the
+// status and decodes the body into into (when not nil).
+func (h *harness) api(ctx context.Context, handler func(context.Context, json.RawMessage) (httpapi.Response, error),
+	method, path, sub string, headers map[string]string, body any, want int, into any) error {
+	return h.call(ctx, handler, method, path, sub, []string{httpapi.GroupCustomer}, headers, body, want, into)
+}
+
+func (h *harness) courierAPI(ctx context.Context, method, path, courier string, body any, want int) error {
+	return h.call(ctx, h.fn.tracking, method, path, courier, []string{httpapi.GroupCourier}, nil, body, want, nil)
+}
+
+func (h *harness) call(ctx context.Context, handler func(context.Context, json.RawMessage) (httpapi.Response, error),
+	method, path, sub string, groups []string, headers map[string]string, body any, want int, into any) error {
+	hdrs := map[string]string{"content-type": "application/json"}
+	for k, v := range headers {
+		hdrs[strings.ToLower(k)] = v
+	}
+	reqCtx := map[string]any{"requestId": platform.NewID(), "http": map[string]string{"method": method, "path": path}}
+	if sub != "" {
+		reqCtx["authorizer"] = map[string]any{"jwt": map[string]any{"claims": map[string]any{
+			"sub": sub, "cognito:username": sub, "cognito:groups": groups}}}
+	}
+	ev := map[string]any{"version": "2.0", "routeKey": "$default", "rawPath": path, "headers": hdrs, "requestContext": reqCtx}
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		ev["body"] = string(raw)
+	}
+	raw, err := json.Marshal(ev)
+	if err != nil {
+		return err
+	}
+	resp, err := handler(ctx, raw)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	if resp.StatusCode != want {
+		return fmt.Errorf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, want, resp.Body)
+	}
+	if into != nil {
+		if err := json.Unmarshal([]byte(resp.Body), into); err != nil {
+			return fmt.Errorf("%s %s: decode: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// streamRecord reads the order item (uncounted) and returns the stream record
+// its last write produced: INSERT without a previous image, else MODIFY.
+func (h *harness) streamRecord(ctx context.Context, orderID string, prev map[string]events.DynamoDBAttributeValue) (events.DynamoDBEventRecord, map[string]events.DynamoDBAttributeValue, error) {
+	res, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &h.tname, ConsistentRead: aws.Bool(true), Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "ORDER#" + orderID}, "SK": &types.AttributeValueMemberS{Value: "ORDER"},
+	}})
+	if err != nil {
+		return events.DynamoDBEventRecord{}, nil, err
+	}
+	if len(res.Item) == 0 {
+		return events.DynamoDBEventRecord{}, nil, fmt.Errorf("order %s is not in the table", orderID)
+	}
+	image, err := streamImage(res.Item)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, nil, err
+	}
+	rec := events.DynamoDBEventRecord{EventName: "INSERT", EventSource: "aws:dynamodb", AWSRegion: "us-east-1",
+		Change: events.DynamoDBStreamRecord{Keys: map[string]events.DynamoDBAttributeValue{"PK": image["PK"], "SK": image["SK"]},
+			NewImage: image, SequenceNumber: fmt.Sprint(time.Now().UnixNano()), StreamViewType: "NEW_AND_OLD_IMAGES"}}
+	if prev != nil {
+		rec.EventName, rec.Change.OldImage = "MODIFY", prev
+	}
+	return rec, image, nil
+}
+
+// event is the domain event the stream publisher made of the order's current
+// state, which must be want.
+func (h *harness) event(ctx context.Context, orderID string, want domain.Status) (domainevents.Envelope, error) {
+	o, err := h.table.GetOrder(ctx, orderID)
+	if err != nil {
+		return domainevents.Envelope{}, err
+	}
+	if o.Status != want {
+		return domainevents.Envelope{}, fmt.Errorf("order %s is %s, want %s", orderID, o.Status, want)
+	}
+	e, ok := domainevents.FromOrder(o)
+	if !ok {
+		return domainevents.Envelope{}, fmt.Errorf("no event for order %s in %s", orderID, o.Status)
+	}
+	return e, nil
+}
+
+// sqsEvent is how the SQS target of an EventBridge rule delivers e.
+func sqsEvent(e domainevents.Envelope) events.SQSEvent {
+	body, _ := json.Marshal(map[string]any{
+		"version": "0", "id": platform.NewID(), "detail-type": e.Type, "source": domainevents.Source,
+		"account": "000000000000", "time": e.OccurredAt.UTC().Format(time.RFC3339), "region": "us-east-1",
+		"resources": []string{"order/" + e.OrderID}, "detail": e,
+	})
+	return events.SQSEvent{Records: []events.SQSMessage{{
+		MessageId: platform.NewID(), Body: string(body), EventSource: "aws:sqs",
+		Attributes: map[string]string{"ApproximateReceiveCount": "1"},
+	}}}
+}
+
+func sqsOK(resp events.SQSEventResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(resp.BatchItemFailures) > 0 {
+		return errors.New("the handler failed the message (see -log)")
+	}
+	return nil
+}
+
+func streamOK(resp events.DynamoDBEventResponse, err error) error {
+	if err != nil {
+		return err
+	}
+	if len(resp.BatchItemFailures) > 0 {
+		return errors.New("the publisher failed the record (see -log)")
+	}
+	return nil
+}
+
+func sum(cs []awsclient.Counts) awsclient.Counts {
+	out := awsclient.Counts{Calls: map[awsclient.Call]int{}, Attempts: map[awsclient.Call]int{}}
+	for _, c := range cs {
+		for k, v := range c.Calls {
+			out.Calls[k] += v
+		}
+		for k, v := range c.Attempts {
+			out.Attempts[k] += v
+		}
+	}
+	return out
+}
+
+// report prints the mean calls per service of every step (stdout) and the
+// per-operation breakdown (stderr).
+func (h *harness) report(n int) error {
+	var figs []benchfile.Figure
+	add := func(name string, samples []awsclient.Counts, per int) {
+		total := sum(samples)
+		events := float64(len(samples) * max(per, 1))
+		services := map[string]int{}
+		for call, k := range total.Calls {
+			services[strings.ToLower(call.Service)] += k
+		}
+		keys := make([]string, 0, len(services))
+		for s := range services {
+			keys = append(keys, s)
+		}
+		sort.Strings(keys)
+		if len(keys) == 0 {
+			figs = append(figs, benchfile.New("calls."+name+".all", 0, "calls"))
+		}
+		for _, s := range keys {
+			figs = append(figs, benchfile.New("calls."+name+"."+s, float64(services[s])/events, "calls"))
+		}
+		var ops []string
+		for _, call := range total.Sorted() {
+			ops = append(ops, fmt.Sprintf("%s %s", call, benchfile.FormatValue(benchfile.Round(float64(total.Calls[call])/events))))
+		}
+		if len(ops) == 0 {
+			ops = []string{"no AWS call"}
+		}
+		what := fmt.Sprintf("%d samples", len(samples))
+		if per > 1 {
+			what = fmt.Sprintf("%d batch(es) of %d events, per event", len(samples), per)
+		}
+		fmt.Fprintf(os.Stderr, "  %-44s %s   (%s)\n", name, strings.Join(ops, ", "), what)
+		if services["dynamodb"] > 0 {
+			var c capacity
+			for _, s := range h.caps[name] {
+				c.read, c.write = c.read+s.read, c.write+s.write
+			}
+			if name == "delivered_order" {
+				for _, s := range h.journeyCap {
+					c.read, c.write = c.read+s.read, c.write+s.write
+				}
+			}
+			figs = append(figs, benchfile.New("calls."+name+".dynamodb_rru", c.read/events, "RRU"),
+				benchfile.New("calls."+name+".dynamodb_wru", c.write/events, "WRU"))
+		}
+		if d := h.durs[name]; len(d) > 0 {
+			var total time.Duration
+			for _, x := range d {
+				total += x
+			}
+			figs = append(figs, benchfile.New("calls."+name+".handler_ms", float64(total.Microseconds())/1000/events, "ms"))
+		}
+	}
+	fmt.Fprintln(os.Stderr, "AWS calls per request or event, by operation (mean):")
+	for _, step := range displayOrder(h.steps) {
+		add(step, h.samples[step], h.per[step])
+		if step == "order_api.place_order" {
+			// DESIGN.md section 8: placing an order needs one DynamoDB write and nothing else.
+			figs = append(figs, benchfile.New("calls.order_api.place_order.floor", 1, "calls"))
+		}
+	}
+	add("delivered_order", h.journey, 1)
+	figs = append(figs,
+		benchfile.New("calls.retries", float64(h.retries), "attempts"),
+		benchfile.New("calls.dynamodb_capacity_reported", float64(h.meter.reported)/float64(max(h.meter.calls, 1)), "share"),
+		benchfile.New("calls.samples", float64(n), "orders"))
+	return benchfile.Print(os.Stdout, figs...)
+}
+
+// knownSteps is the order figures are printed in, function by function;
+// steps not listed here follow in the order they were measured.
+var knownSteps = []string{
+	"order_api.list_restaurants", "order_api.get_menu", "order_api.place_order", "order_api.place_order_first_after_init",
+	"order_api.place_order_without_key", "order_api.get_order", "order_api.list_orders", "order_api.list_notifications",
+	"order_api.cancel_order",
+	"stream_publisher.status_change", "stream_publisher.event_in_batch_of_10",
+	"payment.order_placed", "payment.duplicate_event",
+	"delivery_assignment.payment_confirmed", "delivery_assignment.duplicate_event",
+	"notification.customer_event", "notification.duplicate_event", "notification.internal_event",
+	"tracking.get_courier", "tracking.report_location", "tracking.get_tracking", "tracking.picked_up", "tracking.delivered",
+}
+
+func displayOrder(measured []string) []string {
+	seen := map[string]bool{}
+	for _, s := range measured {
+		seen[s] = true
+	}
+	var out []string
+	for _, s := range knownSteps {
+		if seen[s] {
+			out = append(out, s)
+			delete(seen, s)
+		}
+	}
+	for _, s := range measured {
+		if seen[s] {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// streamImage converts an item as GetItem returns it into the stream's form.
+func streamImage(item map[string]types.AttributeValue) (map[string]events.DynamoDBAttributeValue, error) {
+	out := make(map[string]events.DynamoDBAttributeValue, len(item))
+	for k, v := range item {
+		sv, err := streamValue(v)
+		if err != nil {
+			return nil, fmt.Errorf("attribute %s: %w", k, err)
+		}
+		out[k] = sv
+	}
+	return out, nil
+}
+
+func streamValue(v types.AttributeValue) (events.DynamoDBAttributeValue, error) {
+	switch v := v.(type) {
+	case *types.AttributeValueMemberS:
+		return events.NewStringAttribute(v.Value), nil
+	case *types.AttributeValueMemberN:
+		return events.NewNumberAttribute(v.Value), nil
+	case *types.AttributeValueMemberBOOL:
+		return events.NewBooleanAttribute(v.Value), nil
+	case *types.AttributeValueMemberNULL:
+		return events.NewNullAttribute(), nil
+	case *types.AttributeValueMemberB:
+		return events.NewBinaryAttribute(v.Value), nil
+	case *types.AttributeValueMemberSS:
+		return events.NewStringSetAttribute(v.Value), nil
+	case *types.AttributeValueMemberNS:
+		return events.NewNumberSetAttribute(v.Value), nil
+	case *types.AttributeValueMemberBS:
+		return events.NewBinarySetAttribute(v.Value), nil
+	case *types.AttributeValueMemberL:
+		list := make([]events.DynamoDBAttributeValue, len(v.Value))
+		for i, e := range v.Value {
+			sv, err := streamValue(e)
+			if err != nil {
+				return events.DynamoDBAttributeValue{}, err
+			}
+			list[i] = sv
+		}
+		return events.NewListAttribute(list), nil
+	case *types.AttributeValueMemberM:
+		m, err := streamImage(v.Value)
+		if err != nil {
+			return events.DynamoDBAttributeValue{}, err
+		}
+		return events.NewMapAttribute(m), nil
+	}
+	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported attribute type %T", v)
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
+	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
+)
+
+// The Lambda handlers, built from the counted configuration exactly as each
+// functions/<name>/main.go builds them (keep these in step with those files).
+type functions struct {
+	orderAPI     func(context.Context, json.RawMessage) (httpapi.Response, error)
+	tracking     func(context.Context, json.RawMessage) (httpapi.Response, error)
+	publisher    func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	payment      func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	assignment   func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	notification func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+}
+
+// menuCacheTTL is functions/order-api's.
+const menuCacheTTL = time.Minute
+
+func wire(cfg aws.Config, out devstack.Outputs) functions {
+	table := func() *store.Table { return store.New(dynamodb.NewFromConfig(cfg), out.TableName) }
+
+	// functions/order-api
+	ordersSvc := orders.NewService(table(), time.Now, platform.NewID)
+	ordersSvc.CacheMenus(menuCacheTTL)
+
+	// functions/stream-publisher
+	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), out.EventBusName)
+
+	// functions/payment. The simulated provider stands in for a card
+	// processor's HTTP API: its books are kept in memory here, so that only
+	// the function's own AWS calls are counted.
+	paymentTable := table()
+	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
+	receipts := payments.NewS3Receipts(s3Client, out.ReceiptsBucketName)
+	provider := simprovider.New(simprovider.NewMemoryBooks(), simprovider.DefaultConfig(), time.Now)
+	paymentSvc := payments.NewService(paymentTable, provider, receipts, time.Now, payments.WithPolicy(payments.DefaultPolicy()))
+
+	// functions/delivery-assignment and functions/notification
+	assignmentTable, notificationTable := table(), table()
+
+	return functions{
+		orderAPI:  orders.NewRouter(ordersSvc).Serve,
+		tracking:  tracking.NewRouter(tracking.NewService(table(), time.Now)).Serve,
+		publisher: publisher.NewHandler(bus).Handle,
+		payment:   queue.Consume(paymentSvc.HandleEvent, queue.RecordFailures(paymentTable, "payment")),
+		assignment: queue.Consume(delivery.NewService(assignmentTable, time.Now, delivery.DefaultGiveUpAfter).HandleEvent,
+			queue.RecordFailures(assignmentTable, "delivery-assignment")),
+		notification: queue.Consume(notify.NewService(notificationTable, time.Now).HandleEvent,
+			queue.RecordFailures(notificationTable, "notification")),
+	}
+}

@@ -1,0 +1,302 @@
+// Command coldstart measures how long Lambda bootstrap binaries take from
+// process start to their first poll of the Lambda Runtime API, which is where
+// a cold start's init phase ends. It plays the Runtime API itself: for each
+// start it listens on a fresh 127.0.0.1 port, execs the binary with
+// AWS_LAMBDA_RUNTIME_API pointing there, records the moment the first
+// `GET /2018-06-01/runtime/invocation/next` arrives, and kills the process.
+//
+//	go run ./bench/coldstart -baseline hello -sdk-baseline hello-sdk -rounds 60 hello=PATH hello-sdk=PATH order-api=PATH ...
+//
+// Starts are interleaved: every round starts each binary once, in a shuffled
+// order, so drift of the machine (other load, CPU frequency) hits all of them
+// alike. The first -warmup rounds are discarded (they fault the binaries into
+// the page cache). Figures go to stdout as BENCH lines, progress to stderr:
+//
+//	coldstart.<name>.median  ms      median time to the first poll
+//	coldstart.<name>.p90     ms      90th percentile
+//	coldstart.<name>.ratio   x       median / the baseline's median (the headline)
+//	coldstart.<name>.ratio_vs_<sdk baseline>  x   median / the second baseline's median (with -sdk-baseline)
+//	coldstart.samples        starts  measured starts per binary
+//	coldstart.<name>.init_connections connections   TCP connections the binary opened before its first poll
+//	binary_size.<name>       bytes   size of the binary
+//
+// Every AWS endpoint (AWS_ENDPOINT_URL, the EC2 metadata endpoint) points at
+// a listener of this program that counts connections: SDK clients must not
+// touch the network at init, so anything but 0 is a finding.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
+)
+
+const nextPath = "/2018-06-01/runtime/invocation/next"
+
+type binary struct {
+	name string // as given: order-api
+	path string
+	ms   []float64
+	conn int // connections to the trap during init, over all starts
+}
+
+type envFlag []string
+
+func (e *envFlag) String() string     { return strings.Join(*e, ",") }
+func (e *envFlag) Set(v string) error { *e = append(*e, v); return nil }
+
+func main() {
+	rounds := flag.Int("rounds", 60, "measured starts per binary (at least 20 for the figure)")
+	warmup := flag.Int("warmup", 2, "discarded rounds before measuring")
+	baseline := flag.String("baseline", "hello", "name of the binary the ratios are taken against")
+	sdkBaseline := flag.String("sdk-baseline", "", "name of a second baseline (hello plus the SDK set-up), for ratio_vs_<name> figures")
+	timeout := flag.Duration("timeout", 10*time.Second, "longest a single start may take")
+	seed := flag.Uint64("seed", 1, "seed of the shuffled start order")
+	var extraEnv envFlag
+	flag.Var(&extraEnv, "env", "KEY=VALUE for every binary (repeatable), on top of the built-in Lambda-like environment")
+	flag.Parse()
+	if err := run(*rounds, *warmup, *baseline, *sdkBaseline, *timeout, *seed, extraEnv, flag.Args()); err != nil {
+		fmt.Fprintln(os.Stderr, "coldstart:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration, seed uint64, extraEnv, args []string) error {
+	if rounds < 1 || len(args) == 0 {
+		return errors.New("usage: coldstart [flags] NAME=PATH...")
+	}
+	var bins []*binary
+	var base, sdkBase *binary
+	for _, a := range args {
+		name, path, ok := strings.Cut(a, "=")
+		if !ok || name == "" {
+			return fmt.Errorf("argument %q: want NAME=PATH", a)
+		}
+		abs, err := filepath.Abs(path)
+		if err != nil {
+			return err
+		}
+		if _, err := os.Stat(abs); err != nil {
+			return err
+		}
+		b := &binary{name: name, path: abs}
+		bins = append(bins, b)
+		if name == baseline {
+			base = b
+		}
+		if name == sdkBaseline {
+			sdkBase = b
+		}
+	}
+	if base == nil {
+		return fmt.Errorf("no binary named %q (the baseline) among the arguments", baseline)
+	}
+	if sdkBaseline != "" && sdkBase == nil {
+		return fmt.Errorf("no binary named %q (the SDK baseline) among the arguments", sdkBaseline)
+	}
+
+	trap, err := newTrap()
+	if err != nil {
+		return err
+	}
+	defer trap.close()
+
+	rng := rand.New(rand.NewPCG(seed, seed))
+	order := append([]*binary(nil), bins...)
+	start := time.Now()
+	for round := 0; round < warmup+rounds; round++ {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, b := range order {
+			before := trap.count.Load()
+			d, err := startOnce(b, env(b.name, trap.addr, extraEnv), timeout)
+			if err != nil {
+				return fmt.Errorf("%s: %w", b.name, err)
+			}
+			b.conn += int(trap.count.Load() - before)
+			if round >= warmup {
+				b.ms = append(b.ms, float64(d)/float64(time.Millisecond))
+			}
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%d binaries x %d starts (+%d warm-up rounds) in %.1fs\n",
+		len(bins), rounds, warmup, time.Since(start).Seconds())
+
+	median := func(b *binary) float64 { return benchfile.Median(append([]float64(nil), b.ms...)) }
+	rank := func(b *binary) int {
+		switch b {
+		case base:
+			return 0
+		case sdkBase:
+			return 1
+		}
+		return 2
+	}
+	sort.SliceStable(bins, func(i, j int) bool { return rank(bins[i]) < rank(bins[j]) })
+	var figs []benchfile.Figure
+	for _, b := range bins {
+		n := benchfile.SnakeName(b.name)
+		figs = append(figs,
+			benchfile.New("coldstart."+n+".median", median(b), "ms"),
+			benchfile.New("coldstart."+n+".p90", benchfile.Quantile(append([]float64(nil), b.ms...), 0.9), "ms"))
+		if b != base {
+			figs = append(figs, benchfile.New("coldstart."+n+".ratio", median(b)/median(base), "x"))
+		}
+		if sdkBase != nil && b != base && b != sdkBase {
+			figs = append(figs, benchfile.New("coldstart."+n+".ratio_vs_"+benchfile.SnakeName(sdkBase.name), median(b)/median(sdkBase), "x"))
+		}
+	}
+	figs = append(figs, benchfile.New("coldstart.samples", float64(rounds), "starts"))
+	for _, b := range bins {
+		figs = append(figs, benchfile.New("coldstart."+benchfile.SnakeName(b.name)+".init_connections", float64(b.conn), "connections"))
+		if b.conn > 0 {
+			fmt.Fprintf(os.Stderr, "FINDING: %s opened %d connection(s) to an AWS endpoint before its first poll\n", b.name, b.conn)
+		}
+	}
+	for _, b := range bins {
+		st, err := os.Stat(b.path)
+		if err != nil {
+			return err
+		}
+		figs = append(figs, benchfile.New("binary_size."+benchfile.SnakeName(b.name), float64(st.Size()), "bytes"))
+	}
+	return benchfile.Print(os.Stdout, figs...)
+}
+
+// env is what Lambda's provided.al2023 runtime gives a function, with dummy
+// credentials, every setting our functions require, and every AWS endpoint
+// pointed at the trap. Nothing is inherited from this process.
+func env(name, trapAddr string, extra []string) []string {
+	trapURL := "http://" + trapAddr
+	e := []string{
+		"PATH=/usr/local/bin:/usr/bin:/bin",
+		"TZ=:UTC",
+		"LANG=en_US.UTF-8",
+		"AWS_REGION=us-east-1",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_ACCESS_KEY_ID=test",
+		"AWS_SECRET_ACCESS_KEY=test",
+		"AWS_SESSION_TOKEN=test",
+		"AWS_LAMBDA_FUNCTION_NAME=" + name,
+		"AWS_LAMBDA_FUNCTION_VERSION=$LATEST",
+		"AWS_LAMBDA_FUNCTION_MEMORY_SIZE=256",
+		"AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/" + name,
+		"AWS_EXECUTION_ENV=AWS_Lambda_provided.al2023",
+		"_HANDLER=bootstrap",
+		// No shared config files, as on Lambda (and the developer's own stay out of it).
+		"AWS_CONFIG_FILE=/nonexistent/aws/config",
+		"AWS_SHARED_CREDENTIALS_FILE=/nonexistent/aws/credentials",
+		// Any call at init lands in the trap instead of the network.
+		"AWS_ENDPOINT_URL=" + trapURL,
+		"AWS_EC2_METADATA_SERVICE_ENDPOINT=" + trapURL,
+		// What our functions read at init (see docs/architecture.md).
+		"TABLE_NAME=bench-table",
+		"EVENT_BUS_NAME=bench-bus",
+		"RECEIPTS_BUCKET=bench-receipts",
+		"PROVIDER_TABLE_NAME=bench-provider",
+	}
+	return append(e, extra...)
+}
+
+// startOnce execs the binary and returns the time from exec to its first
+// Runtime API poll, then kills it.
+func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	polled := make(chan time.Time, 1)
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || r.URL.Path != nextPath {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case polled <- time.Now():
+		default:
+		}
+		<-r.Context().Done() // hold the poll open until the process is killed
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	var out bytes.Buffer
+	cmd := exec.Command(b.path)
+	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Dir = filepath.Dir(b.path)
+	exited := make(chan error, 1)
+
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	go func() { exited <- cmd.Wait() }()
+	kill := func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case t := <-polled:
+		kill()
+		return t.Sub(t0), nil
+	case err := <-exited:
+		return 0, fmt.Errorf("exited before polling the Runtime API (%v); output:\n%s", err, tail(out.String(), 20))
+	case <-timer.C:
+		kill()
+		return 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))
+	}
+}
+
+func tail(s string, lines int) string {
+	parts := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(parts[max(0, len(parts)-lines):], "\n")
+}
+
+// trap accepts and counts connections, answering nothing useful.
+type trap struct {
+	ln    net.Listener
+	addr  string
+	count atomic.Int64
+	done  context.CancelFunc
+}
+
+func newTrap() (*trap, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t := &trap{ln: ln, addr: ln.Addr().String(), done: cancel}
+	go func() {
+		for ctx.Err() == nil {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			t.count.Add(1)
+			_ = c.Close()
+		}
+	}()
+	return t, nil
+}
+
+func (t *trap) close() {
+	t.done()
+	_ = t.ln.Close()
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+#
+# scripts/bench.sh [PORT]: the `make bench` flow (DESIGN.md section 8). Measures, in one run:
+#   1. builds the functions (scripts/build-functions.sh) and the two cold-start baselines (bench/hello,
+#      bench/hellosdk) with the same flags,
+#   2. cold start of every bootstrap against hello-world, interleaved, and the binary sizes (bench/coldstart),
+#   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
+#   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus BENCH_COURIERS couriers without logins,
+#      so that every order of step 5 finds a free one), and the no-op floor stack FoodDeliveryFloor beside the app
+#      (infra/floor.go, functions from bench/floor),
+#   5. order-placed → courier-assigned latency and sustained orders/s of the app, then of the floor, on that
+#      emulator (bench/e2e; the floor first, each after 5 unmeasured orders),
+#   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
+#      disables the bus's rules, hence after step 5),
+#   7. stops that emulator (also on failure or Ctrl-C),
+#   8. the cost per 1,000 delivered orders: the counts of step 6 times bench/prices-us-east-1.json (bench/cost),
+#   9. collects the figures: prints one `BENCH <name> <value> <unit>` line per figure and writes them to
+#      .run/bench/bench.json and bench.tsv, with the charts coldstart.svg and calls.svg (bench/report).
+# The CPU-bound measurements (2, 3) run before the emulator starts, so it does not disturb them.
+#   BENCH_ROUNDS   starts per binary (default 60, at least 20)
+#   BENCH_ORDERS   orders driven through the flow for the call counts (default 10, at least 10)
+#   BENCH_TIME     -benchtime of the handler benchmarks (default 1s)
+#   BENCH_E2E_ORDERS  orders per system in step 5 (default 100), BENCH_E2E_RATE their offered rate (default 5/s)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+port="${1:-4596}"
+rounds="${BENCH_ROUNDS:-60}"
+orders="${BENCH_ORDERS:-10}"
+benchtime="${BENCH_TIME:-1s}"
+e2e_orders="${BENCH_E2E_ORDERS:-100}"
+e2e_rate="${BENCH_E2E_RATE:-5}"
+scripts="$ROOT/scripts"
+arch="$(host_arch)"
+out="$RUN_ROOT/bench"
+bin="$BUILD_DIR/bench/$arch"
+STEP_TOTAL=10
+
+((rounds >= 20)) || die "BENCH_ROUNDS=$rounds: the cold-start figure is a median of at least 20 starts"
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  if ((status != 0)) && [[ -f "$RUN_ROOT/$port/emulator.log" ]] && "$scripts/emulator.sh" status "$port" >/dev/null 2>&1; then
+    echo "--- last lines of the emulator log (.run/$port/emulator.log) ---" >&2
+    tail -n 40 "$RUN_ROOT/$port/emulator.log" >&2 || true
+    echo "---" >&2
+  fi
+  "$scripts/emulator.sh" stop "$port" >/dev/null || true
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cd "$ROOT"
+rm -rf "$out"
+mkdir -p "$out" "$bin"
+
+# The same command line as scripts/build-functions.sh's build_one (DESIGN.md section 8).
+build_lambda() {
+  mkdir -p "$bin/$1"
+  CGO_ENABLED=0 GOOS=linux GOARCH="$arch" go build -trimpath -ldflags='-s -w' -tags lambda.norpc \
+    -o "$bin/$1/bootstrap" "./bench/$1"
+}
+build() {
+  "$scripts/build-functions.sh" "$arch"
+  build_lambda hello
+  build_lambda hellosdk
+  build_lambda floor # the no-op function of the floor stack
+  # The harness itself, built once so that no `go run` compiles during a measurement.
+  go build -o "$bin/tools/" ./bench/coldstart ./bench/gobench ./bench/calls ./bench/e2e ./bench/cost ./bench/report
+  log "baselines in ${bin#"$ROOT"/}: hello, hellosdk"
+}
+
+coldstart() {
+  local args=(hello="$bin/hello/bootstrap" hello-sdk="$bin/hellosdk/bootstrap") dir
+  for dir in "$BUILD_DIR/lambda/$arch"/*/; do
+    args+=("$(basename "$dir")=$dir/bootstrap")
+  done
+  "$bin/tools/coldstart" -rounds "$rounds" -baseline hello -sdk-baseline hello-sdk "${args[@]}" >"$out/coldstart.txt"
+}
+
+handlers() {
+  local pkgs
+  # Every package with a *_bench_test.go; the tests themselves are skipped (-run '^$').
+  mapfile -t pkgs < <(find shared -name '*_bench_test.go' -printf '%h\n' | sort -u | sed 's|^|./|')
+  ((${#pkgs[@]} > 0)) || die "no *_bench_test.go under shared/"
+  go test -run '^$' -bench . -benchmem -benchtime "$benchtime" -count 1 "${pkgs[@]}" >"$out/gotest-bench.txt" 2>&1 ||
+    { cat "$out/gotest-bench.txt" >&2; return 1; }
+  grep '^Benchmark' "$out/gotest-bench.txt" | sed 's/^/    /'
+  "$bin/tools/gobench" <"$out/gotest-bench.txt" >"$out/handlers.txt"
+}
+
+emulator() {
+  "$scripts/emulator.sh" stop "$port" >/dev/null # a leftover of an interrupted run of ours
+  "$scripts/emulator.sh" start --fresh "$port"
+  "$scripts/deploy.sh" "$port"
+  "$scripts/seed.sh" "$port" >/dev/null
+  # Every order of the e2e step keeps its courier (nobody delivers): one free courier per order, and some spare.
+  (emulator_env "$port" && go run ./scripts/seed -outputs "$RUN_ROOT/$port/outputs.json" -bench-couriers "$((e2e_orders + 20))" >/dev/null)
+  log "seeded (demo catalogue, couriers and users; $((e2e_orders + 20)) bench couriers)"
+}
+
+floor() {
+  local logf="$RUN_ROOT/$port/deploy-floor.log"
+  emulator_env "$port"
+  if ! "$NODE_BIN/cdklocal" deploy FoodDeliveryFloor -c stage=local -c floor=true --require-approval never --no-notices \
+    --outputs-file "$RUN_ROOT/$port/floor-outputs.json" --output "$RUN_ROOT/$port/cdk.out.floor" >"$logf" 2>&1; then
+    tail -n 40 "$logf" >&2
+    return 1
+  fi
+  log "floor stack deployed (outputs in .run/$port/floor-outputs.json)"
+}
+
+e2e() {
+  emulator_env "$port"
+  "$bin/tools/e2e" -outputs "$RUN_ROOT/$port/outputs.json" -floor-outputs "$RUN_ROOT/$port/floor-outputs.json" \
+    -orders "$e2e_orders" -rate "$e2e_rate" >"$out/e2e.txt"
+  sed 's/^/    /' "$out/e2e.txt"
+}
+
+cost() {
+  "$bin/tools/cost" -prices bench/prices-us-east-1.json -calls "$out/calls.txt" -template "$RUN_ROOT/$port/cdk.out/$STACK_NAME.template.json" >"$out/cost.txt"
+}
+
+calls() {
+  emulator_env "$port"
+  "$bin/tools/calls" -outputs "$RUN_ROOT/$port/outputs.json" -orders "$orders" -log "$out/calls-handlers.log" >"$out/calls.txt"
+}
+
+step "Building the functions and the hello-world baselines (linux/$arch)" build
+step "Cold starts: $rounds interleaved starts per bootstrap, against hello-world" coldstart
+step "Handler hot paths: go test -bench with in-memory adapters" handlers
+step "Fresh emulator on port $port: start, deploy, seed" emulator
+step "No-op floor stack FoodDeliveryFloor on port $port" floor
+step "Order placed → courier assigned: $e2e_orders orders at ${e2e_rate}/s, app then floor" e2e
+step "AWS calls per request and per event ($orders orders, handlers in-process)" calls
+step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"
+step "Cost per 1,000 delivered orders (bench/prices-us-east-1.json)" cost
+step "Collecting the figures into ${out#"$ROOT"/}" \
+  "$bin/tools/report" -dir "$out" "$out/coldstart.txt" "$out/handlers.txt" "$out/e2e.txt" "$out/calls.txt" "$out/cost.txt"

@@ -1,0 +1,68 @@
+package notify_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
+)
+
+// BenchmarkNotification is one customer-facing event (PaymentConfirmed)
+// through the SQS consumer and the notification service with the in-memory
+// store: decode, render the message, record it once. Every iteration
+// delivers an event not seen before; the store is replaced (untimed) every
+// benchPool events so that it does not grow without bound.
+func BenchmarkNotification(b *testing.B) {
+	prev := slog.Default()
+	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})).With("function", "bench"))
+	b.Cleanup(func() { slog.SetDefault(prev) })
+
+	const benchPool = 1024
+	msgs := make([]events.SQSEvent, benchPool)
+	for i := range msgs {
+		o := domain.Order{ID: fmt.Sprintf("order-%04d", i), CustomerID: "c-1", Status: domain.StatusPaid, Version: 2,
+			TotalMinor: 2349, Currency: "EUR", UpdatedAt: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+		e, ok := domainevents.FromOrder(o)
+		if !ok || !notify.CustomerFacing(e.Type) {
+			b.Fatalf("%s is not customer-facing", e.Type)
+		}
+		body, _ := json.Marshal(map[string]any{"id": "eb-" + o.ID, "detail-type": e.Type, "source": domainevents.Source, "detail": e})
+		msgs[i] = events.SQSEvent{Records: []events.SQSMessage{{MessageId: "m-" + o.ID, Body: string(body)}}}
+	}
+	ctx := context.Background()
+	var s *memstore.Store
+	var handle func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	reset := func() {
+		s = memstore.New()
+		handle = queue.Consume(notify.NewService(s, time.Now).HandleEvent)
+	}
+	reset()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if i > 0 && i%benchPool == 0 {
+			b.StopTimer()
+			reset()
+			b.StartTimer()
+		}
+		resp, err := handle(ctx, msgs[i%benchPool])
+		if err != nil || len(resp.BatchItemFailures) != 0 {
+			b.Fatalf("failures %+v, err %v", resp.BatchItemFailures, err)
+		}
+	}
+	b.StopTimer()
+	if got, _ := s.ListNotifications(ctx, "order-0000"); len(got) != 1 {
+		b.Fatalf("%d notifications of order-0000, want 1", len(got))
+	}
+}
