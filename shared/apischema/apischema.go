@@ -54,27 +54,35 @@ var compiled = sync.OnceValues(func() (map[string]*node, error) {
 // *domain.ValidationError for any body that is not valid JSON or breaks the
 // schema, and a plain error only if the schema itself is broken.
 func Validate(name string, body []byte) error {
+	_, err := ValidateDocument(name, body)
+	return err
+}
+
+// ValidateDocument is Validate that also returns the body as parsed (objects
+// as map[string]any, numbers as json.Number), so that a caller can look at it
+// without parsing it again.
+func ValidateDocument(name string, body []byte) (any, error) {
 	schemas, err := compiled()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	schema, ok := schemas[name]
 	if !ok {
-		return fmt.Errorf("no request schema %q", name)
+		return nil, fmt.Errorf("no request schema %q", name)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return domain.Invalid("body", "is not valid JSON")
+		return nil, domain.Invalid("body", "is not valid JSON")
 	}
 	if dec.More() {
-		return domain.Invalid("body", "must hold a single JSON value")
+		return nil, domain.Invalid("body", "must hold a single JSON value")
 	}
 	if bad := schema.validate(schema, doc, nil); bad != nil {
-		return domain.Invalid(fieldName(bad.path), "%s", bad.message)
+		return nil, domain.Invalid(fieldName(bad.path), "%s", bad.message)
 	}
-	return nil
+	return doc, nil
 }
 
 // fieldName turns ["items","0","quantity"] into "items[0].quantity"; the

@@ -6,7 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
@@ -35,10 +39,119 @@ func DecodeValidated(r Request, schema string, dst any) error {
 	if err != nil {
 		return err
 	}
-	if err := apischema.Validate(schema, body); err != nil {
+	doc, err := apischema.ValidateDocument(schema, body)
+	if err != nil {
+		return err
+	}
+	if err := checkNames(doc, reflect.TypeOf(dst), ""); err != nil {
 		return err
 	}
 	return decode(body, dst)
+}
+
+// checkNames refuses an object key that names a field of t only when case is
+// ignored. encoding/json matches keys to fields case-insensitively, but the
+// schema matches them exactly and lets unknown keys through unchecked, so
+// without this {"restaurant_id":"r1","RESTAURANT_ID":"<any length>"} would
+// decode the unchecked value into the field the schema checked.
+func checkNames(v any, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch doc := v.(type) {
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return nil
+		}
+		fields := jsonFields(t)
+		bad, want := "", ""
+		for key := range doc {
+			if _, ok := fields.types[key]; ok {
+				continue
+			}
+			for _, name := range fields.names {
+				// The smallest offending key, whatever the map's order.
+				if strings.EqualFold(name, key) && (bad == "" || key < bad) {
+					bad, want = key, name
+				}
+			}
+		}
+		if bad != "" {
+			return domain.Invalid(joinField(path, bad), "is not a field (names are case-sensitive): did you mean %q?", want)
+		}
+		for _, name := range fields.names { // in a fixed order
+			if val, ok := doc[name]; ok {
+				if err := checkNames(val, fields.types[name], joinField(path, name)); err != nil {
+					return err
+				}
+			}
+		}
+	case []any:
+		if t.Kind() != reflect.Slice && t.Kind() != reflect.Array {
+			return nil
+		}
+		for i, e := range doc {
+			if err := checkNames(e, t.Elem(), path+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fieldSet is what encoding/json decodes into a struct type: the JSON names
+// of its fields (tags, promoted fields of embedded structs), sorted, and
+// their types.
+type fieldSet struct {
+	names []string
+	types map[string]reflect.Type
+}
+
+func jsonFields(t reflect.Type) fieldSet {
+	if cached, ok := fieldCache.Load(t); ok {
+		return cached.(fieldSet)
+	}
+	fs := fieldSet{types: map[string]reflect.Type{}}
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || (!f.IsExported() && !f.Anonymous) {
+			continue
+		}
+		ft := f.Type
+		if f.Anonymous && name == "" {
+			for ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				for n, typ := range jsonFields(ft).types {
+					if _, shadowed := fs.types[n]; !shadowed {
+						fs.types[n] = typ
+					}
+				}
+				continue
+			}
+		}
+		if name == "" {
+			name = f.Name
+		}
+		fs.types[name] = ft
+	}
+	for n := range fs.types {
+		fs.names = append(fs.names, n)
+	}
+	sort.Strings(fs.names)
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+var fieldCache sync.Map // reflect.Type → fieldSet
+
+func joinField(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }
 
 func boundedBody(r Request) ([]byte, error) {
