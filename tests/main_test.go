@@ -21,6 +21,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
@@ -36,6 +37,7 @@ type stack struct {
 	ddb     *dynamodb.Client
 	s3      *s3.Client
 	sqs     *sqs.Client
+	events  *eventbridge.Client
 }
 
 var deployed stack
@@ -56,6 +58,10 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	if err := loadContract("../openapi.yaml"); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
 	deployed = stack{
 		out:     out,
 		apiBase: out.APIBase(os.Getenv("AWS_ENDPOINT_URL")),
@@ -63,8 +69,11 @@ func TestMain(m *testing.M) {
 		ddb:     dynamodb.NewFromConfig(cfg),
 		s3:      s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true }),
 		sqs:     sqs.NewFromConfig(cfg),
+		events:  eventbridge.NewFromConfig(cfg),
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	printContractCoverage()
+	os.Exit(code)
 }
 
 // apiResponse is a decoded API reply.
@@ -114,6 +123,7 @@ func callWith(t *testing.T, method, path, token string, body any, headers map[st
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
+	checkContract(t, method, path, resp, raw) // every response must match openapi.yaml
 	out := apiResponse{Status: resp.StatusCode, Raw: string(raw)}
 	_ = json.Unmarshal(raw, &out.Body) // non-JSON bodies are checked through Raw
 	return out

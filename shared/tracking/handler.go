@@ -40,9 +40,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if !who.InGroup(httpapi.GroupCourier) {
 			return httpapi.Response{}, domain.ErrForbidden
 		}
-		var body struct {
-			Status domain.Status `json:"status"`
-		}
+		var body statusUpdate
 		if err := httpapi.DecodeValidated(r, apischema.OrderStatus, &body); err != nil {
 			return httpapi.Response{}, err
 		}
@@ -60,4 +58,9 @@ func NewRouter(svc *Service) *httpapi.Router {
 		return httpapi.JSON(http.StatusOK, view), nil
 	})
 	return rt
+}
+
+// statusUpdate is the body of POST /orders/{id}/status.
+type statusUpdate struct {
+	Status domain.Status `json:"status"`
 }

@@ -46,6 +46,23 @@ func (rt *Router) Handle(pattern string, access Access, h HandlerFunc) {
 	rt.routes = append(rt.routes, route{method: method, segments: split(path), access: access, handler: h})
 }
 
+// RouteInfo describes a registered route.
+type RouteInfo struct {
+	Method string // e.g. GET
+	Path   string // e.g. /orders/{id}
+	Access Access
+}
+
+// Routes lists the registered routes in the order they were added, so tests
+// can compare them with the API description and the CDK app's routes.
+func (rt *Router) Routes() []RouteInfo {
+	out := make([]RouteInfo, len(rt.routes))
+	for i, r := range rt.routes {
+		out[i] = RouteInfo{Method: r.method, Path: "/" + strings.Join(r.segments, "/"), Access: r.access}
+	}
+	return out
+}
+
 func split(path string) []string {
 	return strings.Split(strings.Trim(path, "/"), "/")
 }

@@ -1,0 +1,295 @@
+package openapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
+)
+
+func TestMain(m *testing.M) {
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil))) // the handlers log every refusal
+	os.Exit(m.Run())
+}
+
+// api is both functions' routers over one in-memory store, dispatched the way
+// API Gateway does: by the route each router registers.
+type api struct {
+	routers []*httpapi.Router
+	store   *memstore.Store
+}
+
+func newAPI(t *testing.T) *api {
+	t.Helper()
+	s := memstore.New()
+	ctx := context.Background()
+	hours := []domain.OpeningHours{}
+	for _, d := range []string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"} {
+		hours = append(hours, domain.OpeningHours{Day: d, Open: "00:00", Close: "24:00"})
+	}
+	if err := s.PutMenu(ctx, domain.Menu{
+		Currency: domain.Currency,
+		Restaurant: domain.Restaurant{ID: "r1", Name: "R1", Cuisine: "Italian", Address: "Str. 1",
+			Location: domain.LatLng{Lat: 52.52, Lng: 13.40}, TimeZone: "Europe/Berlin", Hours: hours},
+		Items: []domain.MenuItem{
+			{ID: "pizza", Name: "Pizza", Category: "Pizza", PriceMinor: 950, Available: true, OptionGroups: []domain.OptionGroup{
+				{ID: "size", Name: "Size", Min: 1, Max: 1, Choices: []domain.OptionChoice{
+					{ID: "regular", Name: "Regular", Available: true}, {ID: "large", Name: "Large", PriceMinor: 300, Available: true},
+				}},
+			}},
+			{ID: "soup", Name: "Soup", Description: "Hot", PriceMinor: 450, Available: false},
+		},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"k1", "k2"} {
+		if _, err := s.CreateCourier(ctx, domain.Courier{ID: id, Name: strings.ToUpper(id), Status: domain.CourierAvailable,
+			Location: domain.LatLng{Lat: 52.52, Lng: 13.41}, UpdatedAt: clock}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	tick := clock
+	now := func() time.Time { tick = tick.Add(time.Second); return tick }
+	ids := func() string { n++; return fmt.Sprintf("o-%d", n) }
+	return &api{
+		routers: []*httpapi.Router{
+			orders.NewRouter(orders.NewService(s, now, ids)),
+			tracking.NewRouter(tracking.NewService(s, now)),
+		},
+		store: s,
+	}
+}
+
+var clock = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+// caller is who sends a request: a subject and its Cognito groups.
+type caller struct{ sub, groups string }
+
+var (
+	anonymous = caller{}
+	customer  = caller{"c-1", `["customer"]`}
+	stranger  = caller{"c-2", `["customer"]`}
+	courier1  = caller{"k1", `["courier"]`}
+	courier2  = caller{"k2", `["courier"]`}
+	ops       = caller{"ops-1", `["ops"]`}
+)
+
+func (a *api) serve(t *testing.T, method, target string, who caller, body string, headers ...string) httpapi.Response {
+	t.Helper()
+	path, query, _ := strings.Cut(target, "?")
+	qs := map[string]string{}
+	for _, kv := range strings.Split(query, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			qs[k] = v
+		}
+	}
+	h := map[string]string{"content-type": "application/json"}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h[strings.ToLower(headers[i])] = headers[i+1]
+	}
+	event := map[string]any{
+		"version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+		"headers": h, "queryStringParameters": qs, "body": body,
+		"requestContext": map[string]any{"requestId": "r-1", "http": map[string]any{"method": method, "path": path}},
+	}
+	if who.sub != "" {
+		event["requestContext"].(map[string]any)["authorizer"] = map[string]any{
+			"jwt": map[string]any{"claims": map[string]any{"sub": who.sub, "cognito:groups": json.RawMessage(who.groups)}},
+		}
+	}
+	raw, err := json.Marshal(event)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rt := range a.routers {
+		for _, r := range rt.Routes() {
+			if r.Method != method || !sameTemplate(r.Path, path) {
+				continue
+			}
+			resp, err := rt.Serve(context.Background(), raw)
+			if err != nil {
+				t.Fatalf("%s %s: %v", method, target, err)
+			}
+			return resp
+		}
+	}
+	t.Fatalf("no router serves %s %s", method, path)
+	return httpapi.Response{}
+}
+
+func sameTemplate(template, path string) bool {
+	ts, ps := strings.Split(strings.Trim(template, "/"), "/"), strings.Split(strings.Trim(path, "/"), "/")
+	if len(ts) != len(ps) {
+		return false
+	}
+	for i := range ts {
+		if ts[i] != ps[i] && !strings.HasPrefix(ts[i], "{") {
+			return false
+		}
+	}
+	return true
+}
+
+// TestRoutersServeTheDescribedRoutes keeps the two functions' routers and
+// openapi.yaml in step: the same routes, public exactly when the description
+// says so. (infra has the same test for the CDK app's routes.)
+func TestRoutersServeTheDescribedRoutes(t *testing.T) {
+	spec := load(t)
+	a := newAPI(t)
+	var served, described []string
+	for _, rt := range a.routers {
+		for _, r := range rt.Routes() {
+			served = append(served, fmt.Sprintf("%s %s public=%v", r.Method, r.Path, r.Access == httpapi.Public))
+		}
+	}
+	for _, op := range spec.Operations() {
+		described = append(described, fmt.Sprintf("%s public=%v", op.Key(), op.Public))
+	}
+	slices.Sort(served)
+	slices.Sort(described)
+	if !slices.Equal(served, described) {
+		t.Fatalf("the routers serve\n  %s\nopenapi.yaml describes\n  %s", strings.Join(served, "\n  "), strings.Join(described, "\n  "))
+	}
+}
+
+// TestHandlersAnswerAsDescribed runs the handlers in process, through a
+// customer's and a courier's whole journey and the usual mistakes, and checks
+// every response against openapi.yaml: drift shows up in `go test`, before
+// the deployed-stack tests see it.
+func TestHandlersAnswerAsDescribed(t *testing.T) {
+	spec := load(t)
+	a := newAPI(t)
+	covered := map[string][]int{}
+	expect := func(want int, method, target string, who caller, body string, headers ...string) map[string]any {
+		t.Helper()
+		resp := a.serve(t, method, target, who, body, headers...)
+		h := http.Header{}
+		for k, v := range resp.Headers {
+			h.Set(k, v)
+		}
+		op, err := spec.Check(method, target, resp.StatusCode, h, []byte(resp.Body))
+		if err != nil {
+			t.Error(err)
+		}
+		if resp.StatusCode != want {
+			t.Errorf("%s %s: %d %s, want %d", method, target, resp.StatusCode, resp.Body, want)
+		}
+		if op != nil && !slices.Contains(covered[op.Key()], resp.StatusCode) {
+			covered[op.Key()] = append(covered[op.Key()], resp.StatusCode)
+		}
+		var parsed map[string]any
+		_ = json.Unmarshal([]byte(resp.Body), &parsed)
+		return parsed
+	}
+	order := `{"restaurant_id":"r1","items":[{"item_id":"pizza","quantity":2,"options":["large"]},{"item_id":"pizza","quantity":1,"options":["regular"]}],
+		"delivery_location":{"lat":52.521,"lng":13.401},"delivery_address":"Invalidenstr. 1"}`
+
+	// Catalogue.
+	expect(200, "GET", "/restaurants", anonymous, "")
+	expect(200, "GET", "/restaurants/r1/menu", anonymous, "")
+	expect(404, "GET", "/restaurants/nope/menu", anonymous, "")
+
+	// Placing orders.
+	placed := expect(201, "POST", "/orders", customer, order, "Idempotency-Key", "key-0001")
+	id, _ := placed["id"].(string)
+	expect(200, "POST", "/orders", customer, order, "Idempotency-Key", "key-0001")
+	expect(409, "POST", "/orders", customer, strings.Replace(order, `"quantity":1`, `"quantity":3`, 1), "Idempotency-Key", "key-0001")
+	expect(400, "POST", "/orders", customer, `{"restaurant_id":"r1","items":[{"item_id":"soup","quantity":1}],"delivery_location":{"lat":52.5,"lng":13.4}}`)
+	expect(400, "POST", "/orders", customer, `{"items":`)
+	expect(400, "POST", "/orders", customer, order, "Idempotency-Key", "short")
+	expect(403, "POST", "/orders", courier1, order)
+	expect(401, "POST", "/orders", anonymous, order) // the router's own guard
+	second := expect(201, "POST", "/orders", customer, strings.Replace(order, `,"delivery_address":"Invalidenstr. 1"`, ``, 1))
+	second2, _ := second["id"].(string)
+
+	// Reading them.
+	page := expect(200, "GET", "/orders?limit=1", customer, "")
+	cursor, _ := page["next_cursor"].(string)
+	expect(200, "GET", "/orders?limit=1&cursor="+cursor, customer, "")
+	expect(200, "GET", "/orders", stranger, "")
+	expect(400, "GET", "/orders?limit=x", customer, "")
+	expect(403, "GET", "/orders", courier1, "")
+	expect(200, "GET", "/orders/"+id, customer, "")
+	expect(200, "GET", "/orders/"+id, ops, "")
+	expect(404, "GET", "/orders/"+id, stranger, "")
+	expect(200, "GET", "/orders/"+id+"/notifications", customer, "")
+	expect(404, "GET", "/orders/nope/notifications", customer, "")
+	expect(200, "GET", "/orders/"+id+"/tracking", customer, "")
+	expect(404, "GET", "/orders/"+id+"/tracking", stranger, "")
+
+	// The saga, played by the test: paid, then courier k1 assigned.
+	ctx := context.Background()
+	o, err := a.store.GetOrder(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Transition(domain.StatusPaid, "evt-1", clock); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.UpdateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	if err := o.Transition(domain.StatusCourierAssigned, "evt-2", clock); err != nil {
+		t.Fatal(err)
+	}
+	o.CourierID = "k1"
+	if err := a.store.AssignCourier(ctx, o, "k1", clock); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.store.RecordNotification(ctx, domain.Notification{OrderID: id, EventID: "evt-2", EventType: "CourierAssigned",
+		CustomerID: "c-1", Channel: "inbox", Subject: "Courier on the way", Body: "A courier is heading to the restaurant.", SentAt: clock}); err != nil {
+		t.Fatal(err)
+	}
+	expect(200, "GET", "/orders/"+id+"/notifications", customer, "")
+
+	// The courier's side.
+	expect(200, "GET", "/couriers/me", courier1, "")
+	expect(403, "GET", "/couriers/me", customer, "")
+	expect(403, "GET", "/couriers/me", caller{"k9", `["courier"]`}, "") // in the group, not registered
+	fixes := fmt.Sprintf(`{"positions":[{"lat":52.522,"lng":13.402,"recorded_at":%q},{"lat":52.523,"lng":13.403}]}`,
+		clock.Add(-time.Minute).Format(time.RFC3339))
+	expect(200, "POST", "/couriers/me/location", courier1, fixes)
+	expect(200, "POST", "/couriers/me/location", courier2, fixes)
+	expect(400, "POST", "/couriers/me/location", courier1, `{"positions":[]}`)
+	expect(400, "POST", "/couriers/me/location", courier1, `{"positions":[{"lat":52.5,"lng":13.4,"recorded_at":"2999-01-01T00:00:00Z"}]}`)
+	expect(403, "POST", "/couriers/me/location", customer, fixes)
+	expect(200, "GET", "/orders/"+id+"/tracking", customer, "") // now with a position
+	expect(200, "GET", "/orders/"+id+"/tracking", courier1, "")
+	expect(403, "POST", "/orders/"+id+"/status", courier2, `{"status":"PICKED_UP"}`)
+	expect(403, "POST", "/orders/"+id+"/status", customer, `{"status":"PICKED_UP"}`)
+	expect(404, "POST", "/orders/nope/status", courier1, `{"status":"PICKED_UP"}`)
+	expect(400, "POST", "/orders/"+id+"/status", courier1, `{"status":"CANCELLED"}`)
+	expect(409, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
+	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"PICKED_UP"}`)
+	expect(409, "POST", "/orders/"+id+"/cancel", customer, "")
+	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
+	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
+	expect(200, "GET", "/couriers/me", courier1, "") // available again, no order_id
+
+	// Cancelling.
+	expect(404, "POST", "/orders/"+second2+"/cancel", stranger, "")
+	expect(403, "POST", "/orders/"+second2+"/cancel", courier1, "")
+	expect(200, "POST", "/orders/"+second2+"/cancel", customer, "")
+	expect(200, "POST", "/orders/"+second2+"/cancel", customer, "")
+
+	for _, op := range spec.Operations() {
+		if len(covered[op.Key()]) == 0 {
+			t.Errorf("%s was not exercised", op.Key())
+		}
+	}
+	t.Logf("statuses checked per operation: %v", covered)
+}

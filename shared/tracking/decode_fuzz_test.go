@@ -1,0 +1,116 @@
+package tracking
+
+import (
+	"encoding/json"
+	"errors"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+)
+
+// The fuzz targets below feed request bodies through what the handlers do
+// before they touch the store: the schema check and decoding
+// (httpapi.DecodeValidated), then the service's validation. They must never
+// panic; every refusal must be a *domain.ValidationError naming a field; and
+// a body they accept must be inside the contract: the request as the server
+// understood it, encoded again, passes the schema and means the same. `go
+// test` runs the seeds; `make fuzz` fuzzes.
+
+var fuzzNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+
+func FuzzDecodeLocationBatch(f *testing.F) {
+	for _, seed := range []string{
+		`{"positions":[{"lat":52.527,"lng":13.403,"recorded_at":"2026-11-23T11:59:58Z"},{"lat":52.528,"lng":13.406,"recorded_at":"2026-11-23T12:00:00.123+01:00"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40}]}`,
+		`{"positions":[{"lat":-90,"lng":-180},{"lat":90,"lng":180,"recorded_at":"2026-11-23T12:00:59Z"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-11-23T12:05:00Z"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"yesterday"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-12-31T23:59:60Z"}]}`,
+		`{"positions":[{"lat":52.52}]}`,
+		`{"positions":[{"lat":"52","lng":13.4}]}`,
+		`{"positions":[{"lat":95,"lng":13.4}]}`,
+		`{"positions":[]}`,
+		`{"positions":null}`,
+		`{"positions":[1]}`,
+		`{}`, `[]`, `null`, ``, `{"positions":[{"lat":1,"lng":1}]} x`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var batch LocationBatch
+		err := httpapi.DecodeValidated(httpapi.Request{Body: body}, apischema.LocationBatch, &batch)
+		var pos domain.LatLng
+		var at time.Time
+		if err == nil {
+			pos, at, err = batch.latest(fuzzNow)
+		}
+		if err != nil {
+			requireFieldError(t, err)
+			return
+		}
+		positions := make([]map[string]any, len(batch.Positions))
+		for i, p := range batch.Positions {
+			positions[i] = map[string]any{"lat": *p.Lat, "lng": *p.Lng}
+			if p.RecordedAt != nil {
+				positions[i]["recorded_at"] = p.RecordedAt
+			}
+		}
+		canonical := encode(t, map[string]any{"positions": positions})
+		var again LocationBatch
+		if err := httpapi.DecodeValidated(httpapi.Request{Body: string(canonical)}, apischema.LocationBatch, &again); err != nil {
+			t.Fatalf("accepted %q, but the batch it decoded to breaks the contract: %s: %v", body, canonical, err)
+		}
+		pos2, at2, err := again.latest(fuzzNow)
+		if err != nil || pos2 != pos || !at2.Equal(at) {
+			t.Fatalf("round trip changed the newest fix: %v at %v, then %v at %v (%v)", pos, at, pos2, at2, err)
+		}
+	})
+}
+
+func FuzzDecodeOrderStatus(f *testing.F) {
+	for _, seed := range []string{
+		`{"status":"PICKED_UP"}`, `{"status":"DELIVERED","note":"left at the door"}`,
+		`{"status":"CANCELLED"}`, `{"status":"picked_up"}`, `{"status":null}`, `{"status":7}`,
+		`{"status":"DELIVERED","status":"PICKED_UP"}`, `{}`, `[]`, `""`, ``, `{"status":"PICKED_UP"`,
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, body string) {
+		var update statusUpdate
+		err := httpapi.DecodeValidated(httpapi.Request{Body: body}, apischema.OrderStatus, &update)
+		if err == nil && !courierSettable[update.Status] {
+			// What SetOrderStatus answers before it reads the order.
+			err = domain.Invalid("status", "must be PICKED_UP or DELIVERED")
+		}
+		if err != nil {
+			requireFieldError(t, err)
+			return
+		}
+		canonical := encode(t, update)
+		var again statusUpdate
+		if err := httpapi.DecodeValidated(httpapi.Request{Body: string(canonical)}, apischema.OrderStatus, &again); err != nil || !reflect.DeepEqual(again, update) {
+			t.Fatalf("accepted %q as %+v, but %s decodes to %+v (%v)", body, update, canonical, again, err)
+		}
+	})
+}
+
+func requireFieldError(t *testing.T, err error) {
+	t.Helper()
+	var invalid *domain.ValidationError
+	if !errors.As(err, &invalid) || invalid.Field == "" {
+		t.Fatalf("refusal %v (%T) names no field", err, err)
+	}
+}
+
+func encode(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("encode %+v: %v", v, err)
+	}
+	return raw
+}
