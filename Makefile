@@ -22,6 +22,10 @@ $(error cannot use AWS_ENDPOINT_URL=$(AWS_ENDPOINT_URL): set PORT, or unset AWS_
 endif
 endif
 TEST_PORT ?= 4599
+# BENCH_PORT: the fresh emulator of `make bench`.
+BENCH_PORT ?= 4596
+# RELIABILITY_PORT: the fresh emulator of `make reliability`.
+RELIABILITY_PORT ?= 4591
 
 VENV := .venv
 space := $(subst ,, )
@@ -30,7 +34,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit test e2e emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
+.PHONY: help tools build vet unit test e2e fuzz bench reliability emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -68,7 +72,7 @@ vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must b
 	@$(STEP) "go vet" go vet ./...
 	@$(STEP) "go vet -tags e2e (with the deployed-stack tests)" go vet -tags e2e ./...
 	@$(STEP) "gofmt -l (must list no file)" \
-		bash -c 'bad=$$(git ls-files --cached --others --exclude-standard "*.go" | xargs -r gofmt -l) && \
+		bash -c 'bad=$$(git ls-files --cached --others --exclude-standard "*.go" | while read -r f; do [[ -e "$$f" ]] && echo "$$f"; done | xargs -r gofmt -l) && \
 		[[ -z "$$bad" ]] || { printf "gofmt would change:\n%s\n" "$$bad"; exit 1; }'
 
 unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests (go test ./...; deployed-stack tests need tag e2e)
@@ -94,7 +98,8 @@ outputs: ## Print the stack outputs of the deploy on PORT as KEY=VALUE (and API_
 run: tools ## Everything up on PORT: emulator, deploy, seed; prints the URLs and demo logins (idempotent)
 	@scripts/run.sh $(PORT)
 
-stop: ## Stop the emulator of `make run`
+stop: ## Stop what `make run` started: web server, courier simulator, emulator
+	@scripts/services.sh stop $(PORT) all
 	@scripts/emulator.sh stop $(PORT)
 
 deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your credentials (arm64, stage aws; run `npx cdk bootstrap` once first)
@@ -104,16 +109,41 @@ deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your cr
 token: ## Print an ID token for USER_NAME (default demo-customer) of the stack on PORT, for curl
 	@scripts/token.sh $(or $(USER_NAME),demo-customer) $(PORT)
 
+dlq: ## List the DLQ messages of the stack on PORT with why they failed (QUEUE=payment|assignment|notification|stream)
+	@scripts/redrive.sh list $(PORT)
+
+redrive: ## List, then move DLQ messages on PORT back to their queues (QUEUE=..., MESSAGE_ID=... to pick)
+	@scripts/redrive.sh redrive $(PORT)
+
 # --- tests ---------------------------------------------------------------------------------------------------------
 
 test: vet unit e2e ## All checks: vet, unit, then the deployed-stack tests on a fresh emulator (what CI runs)
 
-e2e: tools ## Deployed-stack tests on a fresh emulator on TEST_PORT, always stopped afterwards (E2E_ARGS=-run ...)
+# Browser tests drive Debian's chromium; nothing downloads a browser of its own.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [[ $$(id -u) -ne 0 ]]; then echo "install Debian's chromium first: sudo apt-get install -y chromium" >&2; exit 1; fi
+	@$(STEP) "Installing Debian's chromium for the browser tests" \
+		bash -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null'
+
+e2e: tools $(CHROMIUM) ## Deployed-stack tests on a fresh emulator on TEST_PORT, always stopped afterwards (E2E_ARGS=-run ...)
 	@scripts/e2e.sh $(TEST_PORT)
+
+fuzz: $(GOMOD_STAMP) ## Run each go test -fuzz target for FUZZTIME (default 10s), one after another (FUZZ=regexp picks targets)
+	@scripts/fuzz.sh '$(or $(FUZZTIME),10s)' '$(or $(FUZZ),.)'
+
+# --- benchmarks ----------------------------------------------------------------------------------------------------
+
+bench: tools ## Cold starts vs hello-world, handler ns/op, assign latency and orders/s vs a no-op floor, AWS calls, cost per 1,000 orders (fresh emulator on BENCH_PORT); BENCH lines, .run/bench/
+	@scripts/bench.sh $(BENCH_PORT)
+
+reliability: tools ## Load and fault suite on a fresh chaos emulator on RELIABILITY_PORT: duplicates, crashes, provider faults, 500 orders; RELIABILITY lines
+	@scripts/reliability.sh $(RELIABILITY_PORT)
 
 # --- cleaning ------------------------------------------------------------------------------------------------------
 
 clean: ## Stop emulators started here and remove build output and run state (.build, .run, cdk.out)
+	@for dir in .run/*/; do [[ -d "$$dir" ]] && scripts/services.sh stop "$$(basename "$$dir")" all; done; true
 	@for pidfile in .run/*/emulator.pid; do \
 		[[ -e "$$pidfile" ]] && scripts/emulator.sh stop "$$(basename "$$(dirname "$$pidfile")")"; \
 	done; true

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 #
 # scripts/e2e.sh [PORT]: the deployed-stack tests. Starts a FRESH emulator on PORT (default 4599, so an emulator of
-# `make run` on 4566 is left alone), deploys, seeds, runs `go test -tags e2e ./tests/...` against it, and always
-# stops that emulator again, whatever failed. Exits with the tests' status.
+# `make run` on 4566 is left alone), deploys, seeds, runs `go test -tags e2e ./tests/...` against it, then the
+# browser tests against the web app served on E2E_WEB_PORT (default 8099), and always stops that emulator and
+# server again, whatever failed. Exits with the tests' status.
 #   E2E_ARGS   extra `go test` arguments, e.g. E2E_ARGS='-run TestPoisonMessage'
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -10,7 +11,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 port="${1:-4599}"
 scripts="$ROOT/scripts"
-STEP_TOTAL=4
+web_port="${E2E_WEB_PORT:-8099}"
+STEP_TOTAL=6
 
 cleanup() {
   local status=$?
@@ -21,6 +23,7 @@ cleanup() {
     echo "---" >&2
   fi
   STEP_TOTAL="" # unnumbered: it runs whatever step we got to
+  "$scripts/services.sh" stop "$port" all || true
   step "Stopping the test emulator on port $port" "$scripts/emulator.sh" stop "$port" || true
   exit "$status"
 }
@@ -41,4 +44,12 @@ run_tests() {
 step "Starting a fresh emulator on port $port" "$scripts/emulator.sh" start --fresh "$port"
 step "Deploying" "$scripts/deploy.sh" "$port"
 step "Seeding demo data" "$scripts/seed.sh" "$port"
+run_browser_tests() {
+  cd "$ROOT"
+  WEB_URL="http://127.0.0.1:$web_port" node --test tests/browser/
+}
+
 step "Running the deployed-stack tests (tests/, tag e2e)" run_tests
+step "Serving the web app on 127.0.0.1:$web_port" "$scripts/services.sh" start "$port" webserve -port "$web_port" \
+  -outputs "$RUN_ROOT/$port/outputs.json"
+step "Running the browser tests (tests/browser, headless chromium)" run_browser_tests
