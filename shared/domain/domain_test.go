@@ -3,6 +3,7 @@ package domain_test
 import (
 	"errors"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -230,5 +231,18 @@ func TestTaxRoundsHalfUp(t *testing.T) {
 		if got := domain.Tax(amount); got != tax {
 			t.Errorf("Tax(%d) = %d, want %d", amount, got, tax)
 		}
+	}
+}
+
+func TestAddressLimitCountsCharactersNotBytes(t *testing.T) {
+	req := request(pizza(1))
+	req.DeliveryAddress = strings.Repeat("é", domain.MaxAddressLength) // 400 bytes, 200 characters
+	if err := req.Validate(); err != nil {
+		t.Fatalf("200 characters refused: %v", err)
+	}
+	req.DeliveryAddress += "x"
+	var invalid *domain.ValidationError
+	if err := req.Validate(); !errors.As(err, &invalid) || invalid.Field != "delivery_address" {
+		t.Fatalf("201 characters: %v", err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // OrderLine is one priced line of an order. Prices are copied from the menu at
@@ -125,7 +126,7 @@ func (r PlaceOrderRequest) Validate() error {
 	if r.PaymentToken != "" && !paymentTokenPattern.MatchString(r.PaymentToken) {
 		return Invalid("payment_token", "must look like tok_xxx")
 	}
-	if len(r.DeliveryAddress) > MaxAddressLength {
+	if utf8.RuneCountInString(r.DeliveryAddress) > MaxAddressLength {
 		return Invalid("delivery_address", "must be at most %d characters", MaxAddressLength)
 	}
 	return nil

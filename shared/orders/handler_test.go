@@ -283,3 +283,29 @@ func TestCatalogueIsPublic(t *testing.T) {
 		t.Fatalf("unknown menu: %d", resp.StatusCode)
 	}
 }
+
+func TestIdempotencyIgnoresHowOptionsAreSpelled(t *testing.T) {
+	rt, s := router(t)
+	_ = s.PutMenu(context.Background(), domain.Menu{
+		Restaurant: domain.Restaurant{ID: "r2", Name: "R2", Location: domain.LatLng{Lat: 52.52, Lng: 13.40},
+			TimeZone: "Europe/Berlin", Hours: allWeek()},
+		Items: []domain.MenuItem{
+			{ID: "bowl", Name: "Bowl", PriceMinor: 900, Available: true, OptionGroups: []domain.OptionGroup{
+				{ID: "toppings", Name: "Toppings", Min: 0, Max: 2, Choices: []domain.OptionChoice{
+					{ID: "egg", Name: "Egg", PriceMinor: 100, Available: true},
+					{ID: "kimchi", Name: "Kimchi", PriceMinor: 150, Available: true},
+				}},
+			}},
+			{ID: "tea", Name: "Tea", PriceMinor: 300, Available: true},
+		},
+	})
+	key := []string{"Idempotency-Key", "spelling-retry-1"}
+	body := func(bowlOptions, teaOptions string) string {
+		return `{"restaurant_id":"r2","items":[{"item_id":"bowl","quantity":1` + bowlOptions + `},{"item_id":"tea","quantity":1` + teaOptions + `}],"delivery_location":{"lat":52.521,"lng":13.401}}`
+	}
+	first, _ := serve(t, rt, request("POST", "/orders", "c-1", "", body(`,"options":["kimchi","egg"]`, ``), key...))
+	retry, _ := serve(t, rt, request("POST", "/orders", "c-1", "", body(`,"options":["egg","kimchi"]`, `,"options":[]`), key...))
+	if first.StatusCode != http.StatusCreated || retry.StatusCode != http.StatusOK {
+		t.Fatalf("first %d %s, retry %d %s", first.StatusCode, first.Body, retry.StatusCode, retry.Body)
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
@@ -126,7 +127,19 @@ func (s *Service) PlaceOrder(ctx context.Context, customerID string, req domain.
 }
 
 // requestHash fingerprints the fields of a request that shape the order.
+// Option lists are put in a canonical form first (sorted; empty and absent
+// alike), so a client that retries with the same choices spelled differently
+// gets its order back rather than a conflict.
 func requestHash(req domain.PlaceOrderRequest) string {
+	items := make([]domain.RequestedItem, len(req.Items))
+	for i, it := range req.Items {
+		items[i] = it
+		items[i].Options = nil
+		if len(it.Options) > 0 {
+			items[i].Options = slices.Sorted(slices.Values(it.Options))
+		}
+	}
+	req.Items = items
 	canonical, _ := json.Marshal(req) // a struct of strings, numbers and slices always encodes
 	sum := sha256.Sum256(canonical)
 	return hex.EncodeToString(sum[:])
