@@ -5,10 +5,10 @@
 #      bench/hellosdk) with the same flags,
 #   2. cold start of every bootstrap against hello-world, interleaved, and the binary sizes (bench/coldstart),
 #   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
-#   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus BENCH_COURIERS couriers without logins,
+#   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 2 × BENCH_E2E_ORDERS + 20 couriers without logins,
 #      so that every order of step 5 finds a free one), and the no-op floor stack FoodDeliveryFloor beside the app
 #      (infra/floor.go, functions from bench/floor),
-#   5. order-placed → courier-assigned latency and sustained orders/s of the app, then of the floor, on that
+#   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the app, on that
 #      emulator (bench/e2e; the floor first, each after 5 unmeasured orders),
 #   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
 #      disables the bus's rules, hence after step 5),
@@ -20,7 +20,8 @@
 #   BENCH_ROUNDS   starts per binary (default 60, at least 20)
 #   BENCH_ORDERS   orders driven through the flow for the call counts (default 10, at least 10)
 #   BENCH_TIME     -benchtime of the handler benchmarks (default 1s)
-#   BENCH_E2E_ORDERS  orders per system in step 5 (default 100), BENCH_E2E_RATE their offered rate (default 5/s)
+#   BENCH_E2E_ORDERS  orders per system and load in step 5 (default 100), offered at BENCH_E2E_RATE (default 5/s)
+#                     for the latency and at BENCH_E2E_BURST (default 25/s) for the sustained throughput
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -31,6 +32,7 @@ orders="${BENCH_ORDERS:-10}"
 benchtime="${BENCH_TIME:-1s}"
 e2e_orders="${BENCH_E2E_ORDERS:-100}"
 e2e_rate="${BENCH_E2E_RATE:-5}"
+e2e_burst="${BENCH_E2E_BURST:-25}"
 scripts="$ROOT/scripts"
 arch="$(host_arch)"
 out="$RUN_ROOT/bench"
@@ -97,9 +99,9 @@ emulator() {
   "$scripts/emulator.sh" start --fresh "$port"
   "$scripts/deploy.sh" "$port"
   "$scripts/seed.sh" "$port" >/dev/null
-  # Every order of the e2e step keeps its courier (nobody delivers): one free courier per order, and some spare.
-  (emulator_env "$port" && go run ./scripts/seed -outputs "$RUN_ROOT/$port/outputs.json" -bench-couriers "$((e2e_orders + 20))" >/dev/null)
-  log "seeded (demo catalogue, couriers and users; $((e2e_orders + 20)) bench couriers)"
+  # Every order of the e2e step keeps its courier (nobody delivers): one free courier per order (two runs of them), and some spare.
+  (emulator_env "$port" && go run ./scripts/seed -outputs "$RUN_ROOT/$port/outputs.json" -bench-couriers "$((2 * e2e_orders + 20))" >/dev/null)
+  log "seeded (demo catalogue, couriers and users; $((2 * e2e_orders + 20)) bench couriers)"
 }
 
 floor() {
@@ -116,7 +118,7 @@ floor() {
 e2e() {
   emulator_env "$port"
   "$bin/tools/e2e" -outputs "$RUN_ROOT/$port/outputs.json" -floor-outputs "$RUN_ROOT/$port/floor-outputs.json" \
-    -orders "$e2e_orders" -rate "$e2e_rate" >"$out/e2e.txt"
+    -orders "$e2e_orders" -rate "$e2e_rate" -burst-rate "$e2e_burst" >"$out/e2e.txt"
   sed 's/^/    /' "$out/e2e.txt"
 }
 
@@ -134,7 +136,7 @@ step "Cold starts: $rounds interleaved starts per bootstrap, against hello-world
 step "Handler hot paths: go test -bench with in-memory adapters" handlers
 step "Fresh emulator on port $port: start, deploy, seed" emulator
 step "No-op floor stack FoodDeliveryFloor on port $port" floor
-step "Order placed → courier assigned: $e2e_orders orders at ${e2e_rate}/s, app then floor" e2e
+step "Order placed → courier assigned: $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor then app" e2e
 step "AWS calls per request and per event ($orders orders, handlers in-process)" calls
 step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"
 step "Cost per 1,000 delivered orders (bench/prices-us-east-1.json)" cost

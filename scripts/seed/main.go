@@ -24,14 +24,16 @@ import (
 
 func main() {
 	outputsPath := flag.String("outputs", ".run/4566/outputs.json", "stack outputs file written by cdk deploy")
+	benchCouriers := flag.Int("bench-couriers", 0, "also create this many free couriers without logins, "+
+		"bench-courier-N at the demo couriers' places (make bench assigns 100 orders at once)")
 	flag.Parse()
-	if err := run(*outputsPath); err != nil {
+	if err := run(*outputsPath, *benchCouriers); err != nil {
 		fmt.Fprintln(os.Stderr, "seed:", err)
 		os.Exit(1)
 	}
 }
 
-func run(outputsPath string) error {
+func run(outputsPath string, benchCouriers int) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	out, err := devstack.LoadOutputs(outputsPath)
@@ -78,6 +80,18 @@ func run(outputsPath string) error {
 		}
 	}
 	fmt.Printf("seeded %d couriers (%d new)\n", len(devstack.DemoCouriers), newCouriers)
+
+	for i := range benchCouriers {
+		if _, err := table.CreateCourier(ctx, domain.Courier{
+			ID: fmt.Sprintf("bench-courier-%03d", i+1), Name: fmt.Sprintf("Bench %d", i+1), Status: domain.CourierAvailable,
+			Location: devstack.DemoCouriers[i%len(devstack.DemoCouriers)].Location, UpdatedAt: time.Now().UTC(),
+		}); err != nil {
+			return err
+		}
+	}
+	if benchCouriers > 0 {
+		fmt.Printf("seeded %d bench couriers (no logins)\n", benchCouriers)
+	}
 
 	fmt.Println("demo logins (password for all: " + devstack.DemoPassword + "):")
 	fmt.Println("  customer:", devstack.DemoCustomer)

@@ -1,6 +1,7 @@
 // Command cdkapp is the CDK app (cdk.json runs it from the repository root).
 //
 //	cdk synth -c stage=local   # emulator: host architecture, throw-away resources
+//	cdk synth -c stage=local -c floor=true   # plus FoodDeliveryFloor, the benchmark's no-op floor
 //	cdk deploy                 # stage aws (the default): arm64, retained data, tracing, alarms
 package main
 
@@ -64,12 +65,39 @@ func run() error {
 		}
 	}
 
+	// chaos=true: the fault injection of `make reliability` (local stage only; see infra.StackProps.Chaos).
+	chaos := false
+	if v := app.Node().TryGetContext(jsii.String("chaos")); v != nil {
+		switch fmt.Sprint(v) {
+		case "true":
+			chaos = true
+		case "false":
+		default:
+			return fmt.Errorf("context chaos=%v: want true or false", v)
+		}
+		if chaos && stage != infra.StageLocal {
+			return fmt.Errorf("context chaos=true is for the local stage only")
+		}
+	}
+
 	infra.NewFoodDeliveryStack(app, "FoodDelivery", &infra.StackProps{
 		StackProps:      awscdk.StackProps{Env: env},
 		Stage:           stage,
 		LambdaAssetRoot: assetRoot,
 		Architecture:    arch,
+		Chaos:           chaos,
 	})
+	// The no-op floor of `make bench` (bench/e2e, infra/floor.go): local stage only, and only when asked for.
+	if v := app.Node().TryGetContext(jsii.String("floor")); fmt.Sprint(v) == "true" {
+		if stage != infra.StageLocal {
+			return fmt.Errorf("context floor=true needs stage=%s: the floor is a benchmark instrument", infra.StageLocal)
+		}
+		floorDir := filepath.Join(".build", "bench", goarch, "floor") // scripts/bench.sh builds bench/floor there
+		if _, err := os.Stat(filepath.Join(floorDir, "bootstrap")); err != nil {
+			return fmt.Errorf("missing %s/bootstrap: scripts/bench.sh builds it", floorDir)
+		}
+		infra.NewFloorStack(app, infra.FloorStackName, &infra.FloorProps{AssetDir: floorDir, Architecture: arch})
+	}
 	app.Synth(nil)
 	return nil
 }

@@ -1,0 +1,452 @@
+// Command e2e measures, on the emulator, the order-placed → courier-assigned
+// latency of the deployed app and of its no-op floor (the FoodDeliveryFloor
+// stack: the same four hops and event source settings, functions that only
+// forward; infra/floor.go, bench/floor), back to back on the same emulator.
+//
+// Each system gets the same loads: -orders orders offered at -rate per second
+// for the latency, then -orders more at -burst-rate per second for the
+// sustained throughput (8 clients, after 5 unmeasured orders). The app's orders go through the HTTP API as the demo customer
+// (POST /orders with an Idempotency-Key); the floor's are PutItems of a PLACED
+// item. Latency is measured from the timestamps the writes carry, both taken
+// on this machine's clock: the order's created_at (set by order-api right
+// before its write) to its updated_at when COURIER_ASSIGNED (set by
+// delivery-assignment), and the floor item's placed_at to its assigned_at.
+// Polling only detects completion, so its interval adds nothing to the figures.
+// Sustained throughput is orders / (last assignment − first placing) of the
+// burst, reported only if every order was assigned (anything else fails the
+// run: an order lost). The floor's orders enter by PutItem, the app's through
+// the HTTP API and order-api, a hop of its own.
+//
+//	go run ./bench/e2e -outputs .run/4596/outputs.json -floor-outputs .run/4596/floor-outputs.json
+//
+// Figures (stdout):
+//
+//	e2e.assign_latency.{p50,p99,floor_p50,floor_p99}   ms
+//	e2e.assign_latency.{ratio_p50,ratio_p99}           x
+//	e2e.sustained_orders_per_s, .floor, .ratio          orders/s, orders/s, x
+//	e2e.orders, e2e.offered_rate                        orders, orders/s
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/sqs"
+	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
+
+	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
+	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+const clients = 8
+
+// warmup orders go through each system, unmeasured, before its measured ones.
+const warmup = 5
+
+func main() {
+	outputsPath := flag.String("outputs", ".run/4596/outputs.json", "outputs of the FoodDelivery stack")
+	floorPath := flag.String("floor-outputs", ".run/4596/floor-outputs.json", "outputs of the FoodDeliveryFloor stack")
+	n := flag.Int("orders", 100, "orders per system")
+	rate := flag.Float64("rate", 5, "orders offered per second for the latency")
+	burst := flag.Float64("burst-rate", 25, "orders offered per second for the sustained throughput")
+	deadline := flag.Duration("deadline", 150*time.Second, "how long each system may take to assign every order")
+	flag.Parse()
+	if err := run(*outputsPath, *floorPath, *n, *rate, *burst, *deadline); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		os.Exit(1)
+	}
+}
+
+// result is one system's run.
+type result struct {
+	latencies   []time.Duration
+	first, last time.Time // first placing, last assignment
+}
+
+func (r result) perSecond() float64 {
+	return float64(len(r.latencies)) / r.last.Sub(r.first).Seconds()
+}
+
+func run(outputsPath, floorPath string, n int, rate, burst float64, deadline time.Duration) error {
+	ctx := context.Background()
+	out, err := devstack.LoadOutputs(outputsPath)
+	if err != nil {
+		return err
+	}
+	floorTable, err := floorTableName(floorPath)
+	if err != nil {
+		return err
+	}
+	cfg, err := awsclient.Load(ctx)
+	if err != nil {
+		return err
+	}
+	// The emulator's x-amz-crc32 of large Scan pages does not always match (a warning per page otherwise).
+	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+
+	// The floor first: after its last assignment it has nothing left to do, while the app still sends
+	// notifications and publishes CourierAssigned, which would load the emulator during the floor's run.
+	// Each system first gets a few unmeasured orders, so that neither pays for first invocations.
+	if _, err := runFloor(ctx, db, floorTable, warmup, rate, deadline); err != nil {
+		return fmt.Errorf("floor warm-up: %w", err)
+	}
+	floor, err := runFloor(ctx, db, floorTable, n, rate, deadline)
+	if err != nil {
+		return fmt.Errorf("floor: %w", err)
+	}
+	floorBurst, err := runFloor(ctx, db, floorTable, n, burst, deadline)
+	if err != nil {
+		return fmt.Errorf("floor, throughput: %w", err)
+	}
+	if _, err := runApp(ctx, cfg, db, out, warmup, rate, deadline); err != nil {
+		return fmt.Errorf("app warm-up: %w", err)
+	}
+	app, err := runApp(ctx, cfg, db, out, n, rate, deadline)
+	if err != nil {
+		return fmt.Errorf("app: %w", err)
+	}
+	appBurst, err := runApp(ctx, cfg, db, out, n, burst, deadline)
+	if err != nil {
+		return fmt.Errorf("app, throughput: %w", err)
+	}
+	// What follows on this emulator (bench/calls) must not share it with our orders' notifications.
+	if err := drain(ctx, sqs.NewFromConfig(cfg), deadline, out.PaymentQueueURL, out.AssignmentQueueURL, out.NotificationQueueURL); err != nil {
+		return err
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	ap50, ap99, fp50, fp99 := pct(app.latencies, 50), pct(app.latencies, 99), pct(floor.latencies, 50), pct(floor.latencies, 99)
+	return benchfile.Print(os.Stdout,
+		benchfile.New("e2e.orders", float64(n), "orders"),
+		benchfile.New("e2e.offered_rate", rate, "orders/s"),
+		benchfile.New("e2e.assign_latency.p50", ms(ap50), "ms"),
+		benchfile.New("e2e.assign_latency.p99", ms(ap99), "ms"),
+		benchfile.New("e2e.assign_latency.floor_p50", ms(fp50), "ms"),
+		benchfile.New("e2e.assign_latency.floor_p99", ms(fp99), "ms"),
+		benchfile.New("e2e.assign_latency.ratio_p50", ms(ap50)/ms(fp50), "x"),
+		benchfile.New("e2e.assign_latency.ratio_p99", ms(ap99)/ms(fp99), "x"),
+		benchfile.New("e2e.offered_rate.throughput", burst, "orders/s"),
+		benchfile.New("e2e.sustained_orders_per_s", appBurst.perSecond(), "orders/s"),
+		benchfile.New("e2e.sustained_orders_per_s.floor", floorBurst.perSecond(), "orders/s"),
+		benchfile.New("e2e.sustained_orders_per_s.ratio", appBurst.perSecond()/floorBurst.perSecond(), "x"),
+	)
+}
+
+// drain waits until the queues hold no message, visible or in flight.
+func drain(ctx context.Context, client *sqs.Client, deadline time.Duration, urls ...string) error {
+	end := time.Now().Add(deadline)
+	for {
+		busy := 0
+		for _, u := range urls {
+			a, err := client.GetQueueAttributes(ctx, &sqs.GetQueueAttributesInput{QueueUrl: &u, AttributeNames: []sqstypes.QueueAttributeName{
+				sqstypes.QueueAttributeNameApproximateNumberOfMessages, sqstypes.QueueAttributeNameApproximateNumberOfMessagesNotVisible,
+			}})
+			if err != nil {
+				return err
+			}
+			for _, v := range a.Attributes {
+				k, _ := strconv.Atoi(v)
+				busy += k
+			}
+		}
+		if busy == 0 {
+			return nil
+		}
+		if time.Now().After(end) {
+			return fmt.Errorf("the app's queues still hold %d message(s) after %s", busy, deadline)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// pct is the nearest-rank percentile.
+func pct(d []time.Duration, p float64) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(math.Ceil(p/100*float64(len(s)))) - 1
+	return s[max(i, 0)]
+}
+
+func floorTableName(path string) (string, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var byStack map[string]map[string]string
+	if err := json.Unmarshal(raw, &byStack); err != nil {
+		return "", err
+	}
+	name := byStack["FoodDeliveryFloor"]["FloorTableName"]
+	if name == "" {
+		return "", fmt.Errorf("%s has no FoodDeliveryFloor.FloorTableName", path)
+	}
+	return name, nil
+}
+
+// offer calls place(i) for i in [0, n) at rate per second from a few clients.
+func offer(ctx context.Context, n int, rate float64, place func(int) error) error {
+	jobs := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				if err := place(i); err != nil {
+					errs <- fmt.Errorf("order %d: %w", i, err)
+				}
+			}
+		}()
+	}
+	tick := time.NewTicker(time.Duration(float64(time.Second) / rate))
+	for i := range n {
+		jobs <- i
+		if i < n-1 {
+			<-tick.C
+		}
+	}
+	tick.Stop()
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	return errors.Join(slices.Collect(func(yield func(error) bool) {
+		for e := range errs {
+			if !yield(e) {
+				return
+			}
+		}
+	})...)
+}
+
+func runApp(ctx context.Context, cfg aws.Config, db *dynamodb.Client, out devstack.Outputs, n int, rate float64, deadline time.Duration) (result, error) {
+	users := devstack.Users{Client: cip.NewFromConfig(cfg), PoolID: out.UserPoolID, ClientID: out.UserPoolClientID}
+	token, err := users.SignIn(ctx, devstack.DemoCustomer, devstack.DemoPassword)
+	if err != nil {
+		return result{}, err
+	}
+	api := out.APIBase(os.Getenv("AWS_ENDPOINT_URL"))
+	hc := &http.Client{Timeout: 30 * time.Second}
+	call := func(method, path string, body any, header map[string]string, want int, v any) error {
+		var rd io.Reader
+		if body != nil {
+			b, err := json.Marshal(body)
+			if err != nil {
+				return err
+			}
+			rd = bytes.NewReader(b)
+		}
+		req, err := http.NewRequestWithContext(ctx, method, api+path, rd)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := hc.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != want {
+			return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+		return json.Unmarshal(raw, v)
+	}
+	var list struct {
+		Restaurants []domain.Restaurant `json:"restaurants"`
+	}
+	if err := call("GET", "/restaurants", nil, nil, http.StatusOK, &list); err != nil {
+		return result{}, err
+	}
+	var open []domain.Restaurant
+	for _, r := range list.Restaurants {
+		if r.OpenAt(time.Now()) {
+			open = append(open, r)
+		}
+	}
+	if len(open) == 0 {
+		return result{}, errors.New("no seeded restaurant is open now")
+	}
+	reqs := make([]domain.PlaceOrderRequest, len(open))
+	for i, r := range open {
+		var menu domain.Menu
+		if err := call("GET", "/restaurants/"+r.ID+"/menu", nil, nil, http.StatusOK, &menu); err != nil {
+			return result{}, err
+		}
+		if reqs[i], err = orderRequest(menu); err != nil {
+			return result{}, err
+		}
+	}
+	run := platform.NewID()
+	var mu sync.Mutex
+	want := map[string]bool{}
+	customer := ""
+	fmt.Fprintf(os.Stderr, "e2e: app: placing %d orders at %.1f/s through %s\n", n, rate, api)
+	if err := offer(ctx, n, rate, func(i int) error {
+		var o domain.Order
+		key := map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%s-%03d", run, i)}
+		if err := call("POST", "/orders", reqs[i%len(reqs)], key, http.StatusCreated, &o); err != nil {
+			return err
+		}
+		mu.Lock()
+		want[o.ID], customer = true, o.CustomerID
+		mu.Unlock()
+		return nil
+	}); err != nil {
+		return result{}, err
+	}
+	table := store.New(db, out.TableName)
+	var r result
+	done := map[string]bool{}
+	end := time.Now().Add(deadline)
+	for len(done) < n {
+		if time.Now().After(end) {
+			return result{}, fmt.Errorf("%d of %d orders assigned within %s: the rest are lost or stuck", len(done), n, deadline)
+		}
+		time.Sleep(time.Second)
+		// One Query of the customer's orders per second (GSI1), as light as the floor's one Scan.
+		var all []domain.Order
+		for cursor := ""; ; {
+			page, next, err := table.ListCustomerOrders(ctx, customer, cursor, 100)
+			if err != nil {
+				return result{}, err
+			}
+			all = append(all, page...)
+			if cursor = next; cursor == "" {
+				break
+			}
+		}
+		for _, o := range all {
+			if !want[o.ID] || done[o.ID] {
+				continue
+			}
+			id := o.ID
+			switch o.Status {
+			case domain.StatusPlaced, domain.StatusPaid:
+				continue
+			case domain.StatusCourierAssigned:
+			default:
+				return result{}, fmt.Errorf("order %s ended %s", id, o.Status)
+			}
+			done[id] = true
+			r.latencies = append(r.latencies, o.UpdatedAt.Sub(o.CreatedAt))
+			if r.first.IsZero() || o.CreatedAt.Before(r.first) {
+				r.first = o.CreatedAt
+			}
+			if o.UpdatedAt.After(r.last) {
+				r.last = o.UpdatedAt
+			}
+		}
+	}
+	return r, nil
+}
+
+func runFloor(ctx context.Context, db *dynamodb.Client, table string, n int, rate float64, deadline time.Duration) (result, error) {
+	run := platform.NewID()
+	fmt.Fprintf(os.Stderr, "e2e: floor: placing %d items at %.1f/s in %s\n", n, rate, table)
+	if err := offer(ctx, n, rate, func(i int) error {
+		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+			"PK":        &types.AttributeValueMemberS{Value: fmt.Sprintf("%s-%03d", run, i)},
+			"status":    &types.AttributeValueMemberS{Value: "PLACED"},
+			"placed_at": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixNano(), 10)},
+		}})
+		return err
+	}); err != nil {
+		return result{}, err
+	}
+	end := time.Now().Add(deadline)
+	for {
+		time.Sleep(time.Second)
+		var r result
+		var items []map[string]types.AttributeValue
+		p := dynamodb.NewScanPaginator(db, &dynamodb.ScanInput{TableName: &table})
+		for p.HasMorePages() {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				return result{}, err
+			}
+			items = append(items, page.Items...)
+		}
+		for _, it := range items {
+			if pk, _ := it["PK"].(*types.AttributeValueMemberS); pk == nil || !strings.HasPrefix(pk.Value, run+"-") {
+				continue
+			}
+			a, ok := it["assigned_at"].(*types.AttributeValueMemberN)
+			if !ok {
+				continue
+			}
+			placed, _ := strconv.ParseInt(it["placed_at"].(*types.AttributeValueMemberN).Value, 10, 64)
+			assigned, _ := strconv.ParseInt(a.Value, 10, 64)
+			pt, at := time.Unix(0, placed), time.Unix(0, assigned)
+			r.latencies = append(r.latencies, at.Sub(pt))
+			if r.first.IsZero() || pt.Before(r.first) {
+				r.first = pt
+			}
+			if at.After(r.last) {
+				r.last = at
+			}
+		}
+		if len(r.latencies) == n {
+			return r, nil
+		}
+		if time.Now().After(end) {
+			return result{}, fmt.Errorf("%d of %d items assigned within %s: the rest are lost or stuck", len(r.latencies), n, deadline)
+		}
+	}
+}
+
+// orderRequest orders two of the first available dish with the required
+// options (as bench/calls does).
+func orderRequest(menu domain.Menu) (domain.PlaceOrderRequest, error) {
+	for _, it := range menu.Items {
+		if !it.Available {
+			continue
+		}
+		options := []string{}
+		ok := true
+		for _, g := range it.OptionGroups {
+			picked := 0
+			for _, c := range g.Choices {
+				if picked < g.Min && c.Available {
+					options = append(options, c.ID)
+					picked++
+				}
+			}
+			ok = ok && picked >= g.Min
+		}
+		if !ok {
+			continue
+		}
+		loc := domain.LatLng{Lat: menu.Restaurant.Location.Lat + 0.004, Lng: menu.Restaurant.Location.Lng + 0.004}
+		return domain.PlaceOrderRequest{
+			RestaurantID: menu.Restaurant.ID, DeliveryLocation: &loc, DeliveryAddress: "Benchstr. 1, Berlin",
+			PaymentToken: domain.DefaultPaymentToken,
+			Items:        []domain.RequestedItem{{ItemID: it.ID, Quantity: 2, Options: options}},
+		}, nil
+	}
+	return domain.PlaceOrderRequest{}, fmt.Errorf("no orderable dish on the menu of %s", menu.Restaurant.ID)
+}

@@ -1,0 +1,148 @@
+// Command floor is the no-op function of the emulator's latency floor (the
+// FoodDeliveryFloor stack, infra/floor.go). One binary plays all three roles of
+// the order → courier-assigned path, telling them apart by the event it gets:
+//
+//   - a DynamoDB stream batch (the stream publisher's place): one PutEvents with
+//     one event per record whose new image has status PLACED or PAID;
+//   - an SQS batch of EventBridge envelopes (payment's and assignment's place):
+//     one UpdateItem per message, PLACED → PAID or PAID → ASSIGNED, the latter
+//     stamping assigned_at (Unix nanoseconds) for bench/e2e.
+//
+// Nothing else: no validation, no ledger, no idempotency, no logging.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+)
+
+// Source is the EventBridge source of the floor's events (infra.FloorEventSource).
+const Source = "food-delivery.floor"
+
+var (
+	cfg   = awsclient.MustLoad(context.Background())
+	db    = dynamodb.NewFromConfig(cfg)
+	eb    = eventbridge.NewFromConfig(cfg)
+	table = os.Getenv("TABLE_NAME")
+	bus   = os.Getenv("EVENT_BUS_NAME")
+)
+
+func main() { lambda.Start(handle) }
+
+func handle(ctx context.Context, raw json.RawMessage) (any, error) {
+	var probe struct {
+		Records []struct {
+			EventSource string `json:"eventSource"`
+		} `json:"Records"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return nil, err
+	}
+	if len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:sqs" {
+		var ev events.SQSEvent
+		if err := json.Unmarshal(raw, &ev); err != nil {
+			return nil, err
+		}
+		return consume(ctx, ev), nil
+	}
+	var ev events.DynamoDBEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return nil, err
+	}
+	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, publish(ctx, ev)
+}
+
+// publish forwards PLACED and PAID items as events, in one PutEvents.
+func publish(ctx context.Context, ev events.DynamoDBEvent) error {
+	var entries []ebtypes.PutEventsRequestEntry
+	for _, r := range ev.Records {
+		status, ok := r.Change.NewImage["status"]
+		if !ok || status.DataType() != events.DataTypeString {
+			continue
+		}
+		var detailType string
+		switch status.String() {
+		case "PLACED":
+			detailType = "FloorPlaced"
+		case "PAID":
+			detailType = "FloorPaid"
+		default:
+			continue
+		}
+		detail, _ := json.Marshal(map[string]string{"id": r.Change.Keys["PK"].String()})
+		entries = append(entries, ebtypes.PutEventsRequestEntry{
+			EventBusName: aws.String(bus), Source: aws.String(Source),
+			DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
+		})
+	}
+	if len(entries) == 0 {
+		return nil
+	}
+	out, err := eb.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})
+	if err != nil {
+		return err
+	}
+	if out.FailedEntryCount > 0 {
+		return errors.New("PutEvents: " + strconv.Itoa(int(out.FailedEntryCount)) + " failed entries")
+	}
+	return nil
+}
+
+// consume writes the next status of every message's item.
+func consume(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+	// An empty list, not null: MiniStack 1.5.33's SQS poller fails on `"batchItemFailures": null` and then never
+	// deletes the batch.
+	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
+	for _, m := range ev.Records {
+		if err := forward(ctx, m.Body); err != nil {
+			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
+		}
+	}
+	return resp
+}
+
+func forward(ctx context.Context, body string) error {
+	var env struct {
+		DetailType string `json:"detail-type"`
+		Detail     struct {
+			ID string `json:"id"`
+		} `json:"detail"`
+	}
+	if err := json.Unmarshal([]byte(body), &env); err != nil {
+		return err
+	}
+	in := &dynamodb.UpdateItemInput{
+		TableName: aws.String(table),
+		Key:       map[string]types.AttributeValue{"PK": &types.AttributeValueMemberS{Value: env.Detail.ID}},
+	}
+	switch env.DetailType {
+	case "FloorPlaced":
+		in.UpdateExpression = aws.String("SET #s = :s")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: "PAID"}}
+	case "FloorPaid":
+		in.UpdateExpression = aws.String("SET #s = :s, assigned_at = :t")
+		in.ExpressionAttributeValues = map[string]types.AttributeValue{
+			":s": &types.AttributeValueMemberS{Value: "ASSIGNED"},
+			":t": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixNano(), 10)},
+		}
+	default:
+		return nil
+	}
+	in.ExpressionAttributeNames = map[string]string{"#s": "status"}
+	_, err := db.UpdateItem(ctx, in)
+	return err
+}
