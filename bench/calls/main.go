@@ -223,7 +223,7 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	}); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
-	req, err := orderRequest(menu)
+	req, err := devstack.SampleOrder(menu)
 	if err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
@@ -412,37 +412,6 @@ func pickRestaurant(list []domain.Restaurant) (domain.Restaurant, error) {
 		}
 	}
 	return open[0], nil
-}
-
-// orderRequest orders two of the first available dish, with the first
-// available choices of each option group that requires one.
-func orderRequest(menu domain.Menu) (domain.PlaceOrderRequest, error) {
-	for _, it := range menu.Items {
-		if !it.Available {
-			continue
-		}
-		options := []string{}
-		ok := true
-		for _, g := range it.OptionGroups {
-			picked := 0
-			for _, c := range g.Choices {
-				if picked < g.Min && c.Available {
-					options = append(options, c.ID)
-					picked++
-				}
-			}
-			ok = ok && picked >= g.Min
-		}
-		if !ok {
-			continue
-		}
-		loc := domain.LatLng{Lat: menu.Restaurant.Location.Lat + 0.004, Lng: menu.Restaurant.Location.Lng + 0.004}
-		return domain.PlaceOrderRequest{
-			RestaurantID: menu.Restaurant.ID, DeliveryLocation: &loc, DeliveryAddress: "Benchstr. 1, Berlin", PaymentToken: domain.DefaultPaymentToken,
-			Items: []domain.RequestedItem{{ItemID: it.ID, Quantity: 2, Options: options}},
-		}, nil
-	}
-	return domain.PlaceOrderRequest{}, fmt.Errorf("no orderable dish on the menu of %s", menu.Restaurant.ID)
 }
 
 // api sends one API Gateway (HTTP API, payload 2.0) request to a router

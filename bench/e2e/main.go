@@ -297,7 +297,7 @@ func runApp(ctx context.Context, cfg aws.Config, db *dynamodb.Client, out devsta
 		if err := call("GET", "/restaurants/"+r.ID+"/menu", nil, nil, http.StatusOK, &menu); err != nil {
 			return result{}, err
 		}
-		if reqs[i], err = orderRequest(menu); err != nil {
+		if reqs[i], err = devstack.SampleOrder(menu); err != nil {
 			return result{}, err
 		}
 	}
@@ -417,36 +417,4 @@ func runFloor(ctx context.Context, db *dynamodb.Client, table string, n int, rat
 			return result{}, fmt.Errorf("%d of %d items assigned within %s: the rest are lost or stuck", len(r.latencies), n, deadline)
 		}
 	}
-}
-
-// orderRequest orders two of the first available dish with the required
-// options (as bench/calls does).
-func orderRequest(menu domain.Menu) (domain.PlaceOrderRequest, error) {
-	for _, it := range menu.Items {
-		if !it.Available {
-			continue
-		}
-		options := []string{}
-		ok := true
-		for _, g := range it.OptionGroups {
-			picked := 0
-			for _, c := range g.Choices {
-				if picked < g.Min && c.Available {
-					options = append(options, c.ID)
-					picked++
-				}
-			}
-			ok = ok && picked >= g.Min
-		}
-		if !ok {
-			continue
-		}
-		loc := domain.LatLng{Lat: menu.Restaurant.Location.Lat + 0.004, Lng: menu.Restaurant.Location.Lng + 0.004}
-		return domain.PlaceOrderRequest{
-			RestaurantID: menu.Restaurant.ID, DeliveryLocation: &loc, DeliveryAddress: "Benchstr. 1, Berlin",
-			PaymentToken: domain.DefaultPaymentToken,
-			Items:        []domain.RequestedItem{{ItemID: it.ID, Quantity: 2, Options: options}},
-		}, nil
-	}
-	return domain.PlaceOrderRequest{}, fmt.Errorf("no orderable dish on the menu of %s", menu.Restaurant.ID)
 }

@@ -49,3 +49,25 @@ func DemoMenus() ([]domain.Menu, error) {
 	}
 	return menus, nil
 }
+
+// SampleOrder is a small valid order from the menu: two of its first dish that
+// can be ordered now, with the minimal options, delivered a few hundred metres
+// from the restaurant. The benchmarks place it.
+func SampleOrder(menu domain.Menu) (domain.PlaceOrderRequest, error) {
+	for _, it := range menu.Items {
+		if !it.Available {
+			continue
+		}
+		options, ok := it.MinimalOptions()
+		if !ok {
+			continue
+		}
+		loc := domain.LatLng{Lat: menu.Restaurant.Location.Lat + 0.004, Lng: menu.Restaurant.Location.Lng + 0.004}
+		return domain.PlaceOrderRequest{
+			RestaurantID: menu.Restaurant.ID, DeliveryLocation: &loc, DeliveryAddress: "Benchstr. 1, Berlin",
+			PaymentToken: domain.DefaultPaymentToken,
+			Items:        []domain.RequestedItem{{ItemID: it.ID, Quantity: 2, Options: options}},
+		}, nil
+	}
+	return domain.PlaceOrderRequest{}, fmt.Errorf("no orderable dish on the menu of %s", menu.Restaurant.ID)
+}

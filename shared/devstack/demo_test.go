@@ -36,15 +36,10 @@ func TestDemoCatalogueIsOrderable(t *testing.T) {
 			if !it.Available || !m.Restaurant.OpenAt(monday) {
 				continue
 			}
-			var options []string
-			for _, g := range it.OptionGroups {
-				picked := 0
-				for _, c := range g.Choices {
-					if picked < g.Min && c.Available {
-						options = append(options, c.ID)
-						picked++
-					}
-				}
+			options, ok := it.MinimalOptions()
+			if !ok {
+				t.Errorf("%s/%s: a required option group has no available choice", m.Restaurant.ID, it.ID)
+				continue
 			}
 			req := domain.PlaceOrderRequest{RestaurantID: m.Restaurant.ID, DeliveryLocation: &m.Restaurant.Location,
 				Items: []domain.RequestedItem{{ItemID: it.ID, Quantity: 1, Options: options}}}

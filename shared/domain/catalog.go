@@ -113,6 +113,27 @@ func (m Menu) Item(id string) (MenuItem, bool) {
 	return MenuItem{}, false
 }
 
+// MinimalOptions returns the fewest choices that satisfy every option group:
+// the first available choices of each group that requires some. ok is false
+// when a required group has too few available choices, so the dish cannot be
+// ordered right now.
+func (it MenuItem) MinimalOptions() (choices []string, ok bool) {
+	choices = []string{}
+	for _, g := range it.OptionGroups {
+		picked := 0
+		for _, c := range g.Choices {
+			if picked < g.Min && c.Available {
+				choices = append(choices, c.ID)
+				picked++
+			}
+		}
+		if picked < g.Min {
+			return nil, false
+		}
+	}
+	return choices, true
+}
+
 // chosenOptions resolves the option ids a customer picked for a dish and
 // checks every group's bounds; field names the request field for errors.
 func (it MenuItem) chosenOptions(picked []string, field string) ([]LineOption, error) {
