@@ -476,7 +476,7 @@ func (h *harness) streamRecord(ctx context.Context, orderID string, prev map[str
 	if len(res.Item) == 0 {
 		return events.DynamoDBEventRecord{}, nil, fmt.Errorf("order %s is not in the table", orderID)
 	}
-	image, err := streamImage(res.Item)
+	image, err := store.StreamImage(res.Item)
 	if err != nil {
 		return events.DynamoDBEventRecord{}, nil, err
 	}
@@ -654,55 +654,4 @@ func displayOrder(measured []string) []string {
 		}
 	}
 	return out
-}
-
-// streamImage converts an item as GetItem returns it into the stream's form.
-func streamImage(item map[string]types.AttributeValue) (map[string]events.DynamoDBAttributeValue, error) {
-	out := make(map[string]events.DynamoDBAttributeValue, len(item))
-	for k, v := range item {
-		sv, err := streamValue(v)
-		if err != nil {
-			return nil, fmt.Errorf("attribute %s: %w", k, err)
-		}
-		out[k] = sv
-	}
-	return out, nil
-}
-
-func streamValue(v types.AttributeValue) (events.DynamoDBAttributeValue, error) {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(v.Value), nil
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(v.Value), nil
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(v.Value), nil
-	case *types.AttributeValueMemberNULL:
-		return events.NewNullAttribute(), nil
-	case *types.AttributeValueMemberB:
-		return events.NewBinaryAttribute(v.Value), nil
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(v.Value), nil
-	case *types.AttributeValueMemberNS:
-		return events.NewNumberSetAttribute(v.Value), nil
-	case *types.AttributeValueMemberBS:
-		return events.NewBinarySetAttribute(v.Value), nil
-	case *types.AttributeValueMemberL:
-		list := make([]events.DynamoDBAttributeValue, len(v.Value))
-		for i, e := range v.Value {
-			sv, err := streamValue(e)
-			if err != nil {
-				return events.DynamoDBAttributeValue{}, err
-			}
-			list[i] = sv
-		}
-		return events.NewListAttribute(list), nil
-	case *types.AttributeValueMemberM:
-		m, err := streamImage(v.Value)
-		if err != nil {
-			return events.DynamoDBAttributeValue{}, err
-		}
-		return events.NewMapAttribute(m), nil
-	}
-	return events.DynamoDBAttributeValue{}, fmt.Errorf("unsupported attribute type %T", v)
 }

@@ -115,34 +115,9 @@ func (d *benchCaptureDB) PutItem(_ context.Context, in *dynamodb.PutItemInput, _
 }
 
 func benchStreamImage(b *testing.B, item map[string]types.AttributeValue) map[string]events.DynamoDBAttributeValue {
-	out := make(map[string]events.DynamoDBAttributeValue, len(item))
-	for k, v := range item {
-		out[k] = benchStreamValue(b, v)
+	image, err := store.StreamImage(item)
+	if err != nil {
+		b.Fatal(err)
 	}
-	return out
-}
-
-func benchStreamValue(b *testing.B, v types.AttributeValue) events.DynamoDBAttributeValue {
-	switch v := v.(type) {
-	case *types.AttributeValueMemberS:
-		return events.NewStringAttribute(v.Value)
-	case *types.AttributeValueMemberN:
-		return events.NewNumberAttribute(v.Value)
-	case *types.AttributeValueMemberBOOL:
-		return events.NewBooleanAttribute(v.Value)
-	case *types.AttributeValueMemberNULL:
-		return events.NewNullAttribute()
-	case *types.AttributeValueMemberSS:
-		return events.NewStringSetAttribute(v.Value)
-	case *types.AttributeValueMemberL:
-		list := make([]events.DynamoDBAttributeValue, len(v.Value))
-		for i, e := range v.Value {
-			list[i] = benchStreamValue(b, e)
-		}
-		return events.NewListAttribute(list)
-	case *types.AttributeValueMemberM:
-		return events.NewMapAttribute(benchStreamImage(b, v.Value))
-	}
-	b.Fatalf("attribute type %T not converted", v)
-	return events.DynamoDBAttributeValue{}
+	return image
 }
