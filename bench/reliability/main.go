@@ -541,31 +541,13 @@ func (h *harness) settleWithin(ctx context.Context, ids []string, grace time.Dur
 
 // readOrders reads orders 8 at a time.
 func (h *harness) readOrders(ctx context.Context, ids []string) map[string]domain.Order {
-	out := map[string]domain.Order{}
-	var mu sync.Mutex
-	jobs := make(chan string)
-	var wg sync.WaitGroup
-	for w := 0; w < 8; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range jobs {
-				o, err := h.table.GetOrder(ctx, id)
-				if err != nil {
-					o = domain.Order{ID: id, Status: "MISSING"}
-				}
-				mu.Lock()
-				out[id] = o
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, id := range ids {
-		jobs <- id
-	}
-	close(jobs)
-	wg.Wait()
-	return out
+	return eachOrder(ids, func(id string) domain.Order {
+		o, err := h.table.GetOrder(ctx, id)
+		if err != nil {
+			o = domain.Order{ID: id, Status: "MISSING"}
+		}
+		return o
+	})
 }
 
 type notified struct {
@@ -574,7 +556,26 @@ type notified struct {
 }
 
 func (h *harness) notifications(ctx context.Context, ids []string) map[string]notified {
-	out := map[string]notified{}
+	return eachOrder(ids, func(id string) notified {
+		list, err := h.table.ListNotifications(ctx, id)
+		n := notified{perType: map[string]int{}}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "notifications of %s: %v\n", id, err)
+		}
+		for _, x := range list {
+			n.perType[x.EventType]++
+			if x.EventType == events.CourierAssigned {
+				n.assignedEvents++
+			}
+		}
+		return n
+	})
+}
+
+// eachOrder runs read for every order id, 8 at a time, and collects the
+// results by id.
+func eachOrder[T any](ids []string, read func(id string) T) map[string]T {
+	out := make(map[string]T, len(ids))
 	var mu sync.Mutex
 	jobs := make(chan string)
 	var wg sync.WaitGroup
@@ -583,19 +584,9 @@ func (h *harness) notifications(ctx context.Context, ids []string) map[string]no
 		go func() {
 			defer wg.Done()
 			for id := range jobs {
-				list, err := h.table.ListNotifications(ctx, id)
-				n := notified{perType: map[string]int{}}
-				if err != nil {
-					fmt.Fprintf(os.Stderr, "notifications of %s: %v\n", id, err)
-				}
-				for _, x := range list {
-					n.perType[x.EventType]++
-					if x.EventType == events.CourierAssigned {
-						n.assignedEvents++
-					}
-				}
+				v := read(id)
 				mu.Lock()
-				out[id] = n
+				out[id] = v
 				mu.Unlock()
 			}
 		}()
@@ -608,7 +599,6 @@ func (h *harness) notifications(ctx context.Context, ids []string) map[string]no
 	return out
 }
 
-// dlqMessages lists the DLQ messages about these orders (a message there is work nobody finished).
 func (h *harness) dlqMessages(ctx context.Context, ids []string) ([]dlq.Message, error) {
 	mine := map[string]bool{}
 	for _, id := range ids {
