@@ -43,10 +43,8 @@ STEP_TOTAL=10
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if ((status != 0)) && [[ -f "$RUN_ROOT/$port/emulator.log" ]] && "$scripts/emulator.sh" status "$port" >/dev/null 2>&1; then
-    echo "--- last lines of the emulator log (.run/$port/emulator.log) ---" >&2
-    tail -n 40 "$RUN_ROOT/$port/emulator.log" >&2 || true
-    echo "---" >&2
+  if ((status != 0)) && "$scripts/emulator.sh" status "$port" >/dev/null 2>&1; then
+    emulator_log_tail "$port" 40
   fi
   "$scripts/emulator.sh" stop "$port" >/dev/null || true
   exit "$status"

@@ -17,10 +17,8 @@ STEP_TOTAL=6
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if ((status != 0)) && [[ -f "$RUN_ROOT/$port/emulator.log" ]]; then
-    echo "--- last lines of the emulator log (.run/$port/emulator.log) ---" >&2
-    tail -n 60 "$RUN_ROOT/$port/emulator.log" >&2 || true
-    echo "---" >&2
+  if ((status != 0)); then
+    emulator_log_tail "$port" 60
   fi
   STEP_TOTAL="" # unnumbered: it runs whatever step we got to
   "$scripts/services.sh" stop "$port" all || true

@@ -174,6 +174,15 @@ wait_for_health() {
   done
 }
 
+# emulator_log_tail PORT LINES: shows the end of the emulator's log on stderr (after a failure), if there is one.
+emulator_log_tail() {
+  local logf="$RUN_ROOT/$1/emulator.log"
+  [[ -f "$logf" ]] || return 0
+  echo "--- last lines of the emulator log (.run/$1/emulator.log) ---" >&2
+  tail -n "$2" "$logf" >&2 || true
+  echo "---" >&2
+}
+
 # process_group_alive PGID: true while any live (non-zombie) process is left in the process group.
 process_group_alive() {
   ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { found = 1 } END { exit !found }'

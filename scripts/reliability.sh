@@ -25,10 +25,8 @@ STEP_TOTAL=5
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
-  if ((status != 0)) && [[ -f "$RUN_ROOT/$port/emulator.log" ]] && "$scripts/emulator.sh" status "$port" >/dev/null 2>&1; then
-    echo "--- last lines of the emulator log (.run/$port/emulator.log) ---" >&2
-    tail -n 20 "$RUN_ROOT/$port/emulator.log" >&2 || true
-    echo "---" >&2
+  if ((status != 0)) && "$scripts/emulator.sh" status "$port" >/dev/null 2>&1; then
+    emulator_log_tail "$port" 20
   fi
   if [[ -s "$out/harness.pid" ]]; then
     kill "$(<"$out/harness.pid")" 2>/dev/null || true # timeout passes the TERM on to the harness
