@@ -150,6 +150,33 @@ func TestOrderLifecycle(t *testing.T) {
 	}
 }
 
+// Every status an order can stop in is exactly one of: over, waiting for a
+// person (the courier), or waiting for the saga, where the sweeper watches it.
+// CANCELLED is both over and (until a taken payment is refunded) watched.
+func TestEveryStatusIsOverOrWaitsForSomeone(t *testing.T) {
+	waitsForCourier := map[domain.Status]bool{domain.StatusCourierAssigned: true, domain.StatusPickedUp: true}
+	all := []domain.Status{domain.StatusPlaced, domain.StatusPaid, domain.StatusPaymentFailed, domain.StatusCourierAssigned,
+		domain.StatusPickedUp, domain.StatusDelivered, domain.StatusCancelled, domain.StatusNoCourier, domain.StatusRefunded}
+	for _, s := range all {
+		kinds := 0
+		for _, is := range []bool{s.Terminal() && s != domain.StatusCancelled, waitsForCourier[s], s.AwaitsSaga()} {
+			if is {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			t.Errorf("%s: terminal %v, waits for the courier %v, awaits the saga %v; want exactly one", s,
+				s.Terminal(), waitsForCourier[s], s.AwaitsSaga())
+		}
+	}
+	if !domain.StatusCancelled.Terminal() || !domain.StatusCancelled.AwaitsSaga() {
+		t.Error("CANCELLED is over for the customer and may still owe a refund")
+	}
+	if domain.Status("SHIPPED").AwaitsSaga() {
+		t.Error("an unknown status awaits nothing")
+	}
+}
+
 func TestGeohashMatchesTheReferenceEncoding(t *testing.T) {
 	// The classic example from the geohash literature.
 	if got := domain.Geohash(domain.LatLng{Lat: 57.64911, Lng: 10.40744}, 11); got != "u4pruydqqvj" {

@@ -55,3 +55,23 @@ func (s Status) Valid() bool {
 	_, known := transitions[s]
 	return known || s == StatusDelivered || s == StatusPaymentFailed || s == StatusRefunded
 }
+
+// AwaitingSaga lists the statuses in which an order waits for a step of the
+// saga rather than for a person: its charge (PLACED), a courier (PAID) or a
+// refund (NO_COURIER, and CANCELLED while money it took is not given back).
+// Each step is started by the event announcing the status; if every copy of
+// that event is lost (dead-lettered), the order stays here, which is what the
+// sweeper (shared/sweeper) looks for.
+var AwaitingSaga = []Status{StatusPlaced, StatusPaid, StatusNoCourier, StatusCancelled}
+
+// AwaitsSaga reports whether s is one of AwaitingSaga. For CANCELLED it is
+// only a maybe: a cancelled order that was never charged waits for nothing,
+// which only its ledger entry can tell.
+func (s Status) AwaitsSaga() bool {
+	for _, a := range AwaitingSaga {
+		if s == a {
+			return true
+		}
+	}
+	return false
+}

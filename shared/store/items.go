@@ -18,6 +18,7 @@ const (
 	courierPrefix      = "COURIER#"
 	notificationPrefix = "NOTIFICATION#"
 	availablePrefix    = "AVAILABLE#"
+	awaitingPrefix     = "AWAITING#"
 	profileSK          = "PROFILE"
 	orderSK            = "ORDER"
 	chargeSK           = "PAYMENT#CHARGE"
@@ -87,8 +88,12 @@ type orderLineItem struct {
 
 type orderItem struct {
 	keys
-	GSI1PK           string          `dynamodbav:"GSI1PK"`
-	GSI1SK           string          `dynamodbav:"GSI1SK"`
+	GSI1PK string `dynamodbav:"GSI1PK"`
+	GSI1SK string `dynamodbav:"GSI1SK"`
+	// GSI2 keys are present only while the order awaits a saga step
+	// (domain.AwaitingSaga): the sparse index the sweeper reads.
+	GSI2PK           string          `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK           string          `dynamodbav:"GSI2SK,omitempty"`
 	Type             string          `dynamodbav:"type"`
 	ID               string          `dynamodbav:"order_id"`
 	CustomerID       string          `dynamodbav:"customer_id"`
@@ -212,7 +217,7 @@ func toOrderItem(o domain.Order) orderItem {
 		lines[i] = orderLineItem{ItemID: l.ItemID, Name: l.Name, Options: l.Options, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: l.LineTotal}
 	}
-	return orderItem{
+	it := orderItem{
 		keys:   orderKey(o.ID),
 		GSI1PK: customerPrefix + o.CustomerID,
 		GSI1SK: o.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + o.ID,
@@ -226,6 +231,23 @@ func toOrderItem(o domain.Order) orderItem {
 		CorrelationID: o.CorrelationID, CausationID: o.CausationID, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
+	if o.Status.AwaitsSaga() {
+		it.GSI2PK, it.GSI2SK = awaitingKeys(o.Status, o.UpdatedAt, o.ID)
+	}
+	return it
+}
+
+// awaitingKeys index an order that awaits a saga step under its status,
+// sorted by when it got there, so "waiting longer than X" is a key range.
+func awaitingKeys(s domain.Status, since time.Time, orderID string) (string, string) {
+	return awaitingPrefix + string(s), sortableTime(since) + "#" + orderID
+}
+
+// sortableTime formats t in UTC with a fixed number of fraction digits, so
+// that the strings sort as the times do (RFC3339Nano drops trailing zeros,
+// and "05Z" sorts after "05.1Z").
+func sortableTime(t time.Time) string {
+	return t.UTC().Format("2006-01-02T15:04:05.000000000Z")
 }
 
 func (it orderItem) domain() domain.Order {

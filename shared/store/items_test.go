@@ -79,3 +79,35 @@ func TestMenuSurvivesTheTable(t *testing.T) {
 		t.Fatalf("round trip: %+v %+v", rBack.domain(), mBack.domain())
 	}
 }
+
+// Only orders that await a saga step carry the sweeper's index keys, and the
+// keys sort by the time the order reached its status.
+func TestAwaitingIndexIsSparseAndSortsByTime(t *testing.T) {
+	o := sampleOrder()
+	for _, s := range []domain.Status{domain.StatusPlaced, domain.StatusPaid, domain.StatusCourierAssigned, domain.StatusPickedUp,
+		domain.StatusDelivered, domain.StatusPaymentFailed, domain.StatusCancelled, domain.StatusNoCourier, domain.StatusRefunded} {
+		o.Status = s
+		item, err := attributevalue.MarshalMap(toOrderItem(o))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, indexed := item["GSI2PK"]
+		if indexed != s.AwaitsSaga() {
+			t.Errorf("%s: in the awaiting index %v, want %v", s, indexed, s.AwaitsSaga())
+		}
+		if indexed && item["GSI2PK"].(*types.AttributeValueMemberS).Value != "AWAITING#"+string(s) {
+			t.Errorf("%s: GSI2PK %v", s, item["GSI2PK"])
+		}
+	}
+
+	base := time.Date(2026, 11, 23, 12, 0, 5, 0, time.UTC)
+	times := []time.Time{base, base.Add(time.Nanosecond), base.Add(100 * time.Millisecond), base.Add(time.Second),
+		base.In(time.FixedZone("CET", 3600)).Add(2 * time.Second)}
+	for i := 1; i < len(times); i++ {
+		_, a := awaitingKeys(domain.StatusPaid, times[i-1], "zzz")
+		_, b := awaitingKeys(domain.StatusPaid, times[i], "aaa")
+		if a >= b {
+			t.Errorf("key of %s (%s) does not sort before that of %s (%s)", times[i-1], a, times[i], b)
+		}
+	}
+}

@@ -139,6 +139,30 @@ func (s *Store) ListCustomerOrders(_ context.Context, customerID, cursor string,
 	return append([]domain.Order{}, mine[start:end]...), next, nil
 }
 
+// ListAwaiting returns up to limit orders in status s (one of
+// domain.AwaitingSaga) that got there in [from, to), oldest first, like the
+// DynamoDB store's sparse index.
+func (s *Store) ListAwaiting(_ context.Context, st domain.Status, from, to time.Time, limit int) ([]domain.Order, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.Order
+	if !st.AwaitsSaga() {
+		return nil, nil
+	}
+	for _, o := range s.orders {
+		if o.Status == st && !o.UpdatedAt.Before(from) && o.UpdatedAt.Before(to) {
+			out = append(out, o)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if !out[i].UpdatedAt.Equal(out[j].UpdatedAt) {
+			return out[i].UpdatedAt.Before(out[j].UpdatedAt)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out[:min(max(limit, 0), len(out))], nil
+}
+
 // Orders returns every stored order (for assertions).
 func (s *Store) Orders() []domain.Order {
 	s.mu.Lock()

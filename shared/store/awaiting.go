@@ -1,0 +1,58 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+)
+
+// ListAwaiting returns up to limit orders that are in status s (one of
+// domain.AwaitingSaga) and got there at or after from and before to, oldest
+// first. It reads the sparse GSI2 entries that only such orders carry, so it
+// never touches orders that are over. The index is eventually consistent: an
+// order that moved on a moment ago may still be returned, which the sweeper
+// tolerates (it re-announces, and consumers drop what is stale).
+func (t *Table) ListAwaiting(ctx context.Context, s domain.Status, from, to time.Time, limit int) ([]domain.Order, error) {
+	if limit <= 0 || !to.After(from) {
+		return nil, nil
+	}
+	pk, _ := awaitingKeys(s, from, "")
+	in := &dynamodb.QueryInput{
+		TableName:              &t.name,
+		IndexName:              aws.String(gsi2),
+		KeyConditionExpression: aws.String("GSI2PK = :pk AND GSI2SK BETWEEN :from AND :to"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":   &types.AttributeValueMemberS{Value: pk},
+			":from": &types.AttributeValueMemberS{Value: sortableTime(from)},
+			// "~" sorts after "#<id>", and the next nanosecond is excluded.
+			":to": &types.AttributeValueMemberS{Value: sortableTime(to.Add(-time.Nanosecond)) + "~"},
+		},
+		ScanIndexForward: aws.Bool(true),
+		Limit:            aws.Int32(int32(min(limit, 1000))),
+	}
+	var out []domain.Order
+	p := dynamodb.NewQueryPaginator(t.db, in)
+	for p.HasMorePages() && len(out) < limit {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("list orders awaiting the saga in %s: %w", s, err)
+		}
+		var items []orderItem
+		if err := attributevalue.UnmarshalListOfMaps(page.Items, &items); err != nil {
+			return nil, err
+		}
+		for _, it := range items {
+			if len(out) < limit {
+				out = append(out, it.domain())
+			}
+		}
+	}
+	return out, nil
+}
