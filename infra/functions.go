@@ -24,10 +24,11 @@ const (
 	FnDeliveryAssignment = "delivery-assignment"
 	FnNotification       = "notification"
 	FnTracking           = "tracking"
+	FnSweeper            = "sweeper"
 )
 
 // FunctionFolders lists every function folder; the asset root must hold <folder>/bootstrap for each.
-var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnTracking}
+var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnTracking, FnSweeper}
 
 const (
 	// API functions answer a person waiting on an HTTP response (API Gateway's own limit is 30 s).
@@ -54,7 +55,7 @@ func paymentPolicy(t ConsumerTimings) payments.Policy {
 }
 
 type functions struct {
-	orderAPI, streamPublisher, payment, assignment, notification, tracking awslambda.Function
+	orderAPI, streamPublisher, payment, assignment, notification, tracking, sweeper awslambda.Function
 }
 
 func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messaging) *functions {
@@ -139,6 +140,7 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 	fns.payment.AddEventSource(sqsSource(m.payment.queue, paymentBatchSize, paymentConcurrency))
 	fns.assignment.AddEventSource(sqsSource(m.assignment.queue, sqsBatchSize, 0))
 	fns.notification.AddEventSource(sqsSource(m.notification.queue, sqsBatchSize, 0))
+	fns.sweeper = newSweeper(scope, cfg, d, m)
 	return fns
 }
 

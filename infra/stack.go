@@ -178,6 +178,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("NotificationQueueUrl", msg.notification.queue.QueueUrl(), "notification queue (customer-facing events)")
 	out("NotificationDlqUrl", msg.notification.dlq.QueueUrl(), "notification dead-letter queue")
 	out("StreamDlqUrl", msg.streamDlq.QueueUrl(), "records the stream publisher gave up on")
+	out("SweeperFunctionName", fns.sweeper.FunctionName(), "scheduled sweeper: re-announces orders whose saga event was lost")
+	out("SweeperLogGroupName", fns.sweeper.LogGroup().LogGroupName(), "the sweeper's log: one \"sweep done\" line per sweep")
 
 	return stack
 }

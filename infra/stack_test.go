@@ -221,6 +221,7 @@ var functionIDs = map[string]string{
 	FnDeliveryAssignment: "DeliveryAssignmentFunction",
 	FnNotification:       "NotificationFunction",
 	FnTracking:           "TrackingFunction",
+	FnSweeper:            "SweeperFunction",
 }
 
 // --- data --------------------------------------------------------------------------------------------
@@ -369,7 +370,7 @@ func TestQueues(t *testing.T) {
 
 func TestRules(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Events::Rule", 3)
+	s.count(t, "AWS::Events::Rule", 4) // three routes and the sweeper's schedule
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	rules := map[string]struct {
 		queue       string
@@ -559,6 +560,14 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 	case FnDeliveryAssignment:
 		env["TABLE_NAME"] = ref(table)
 		env["ASSIGNMENT_GIVE_UP_AFTER"] = fmt.Sprint(timings.GiveUpAfter)
+	case FnSweeper:
+		sc := SweepConfig(StageLocal)
+		env["TABLE_NAME"] = ref(table)
+		env["EVENT_BUS_NAME"] = ref(bus)
+		env["SWEEP_AFTER_MS"] = fmt.Sprint(sc.After.Milliseconds())
+		env["SWEEP_PERIOD_MS"] = fmt.Sprint(sc.Period.Milliseconds())
+		env["SWEEP_GIVE_UP_AFTER_MS"] = fmt.Sprint(sc.GiveUpAfter.Milliseconds())
+		env["SWEEP_MAX_ORDERS"] = fmt.Sprint(sc.MaxPerSweep)
 	default:
 		env["TABLE_NAME"] = ref(table)
 	}
@@ -567,8 +576,8 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 
 func TestFunctions(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::Function", 6)
-	s.count(t, "AWS::Logs::LogGroup", 6)
+	s.count(t, "AWS::Lambda::Function", 7)
+	s.count(t, "AWS::Logs::LogGroup", 7)
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
@@ -583,6 +592,8 @@ func TestFunctions(t *testing.T) {
 			timeout = apiTimeoutSeconds
 		case FnStreamPublisher:
 			timeout, memory = streamTimeoutSeconds, 128
+		case FnSweeper:
+			timeout, memory = sweepTimeoutSeconds, 128
 		}
 		got := map[string]any{
 			"Runtime": p["Runtime"], "Handler": p["Handler"], "Architectures": p["Architectures"],
@@ -766,6 +777,7 @@ func TestGrants(t *testing.T) {
 		{FnDeliveryAssignment, append(tableRW, consume("AssignmentQueue")...), []string{"dynamodb", "sqs"}},
 		{FnNotification, append(tableRW, consume("NotificationQueue")...), []string{"dynamodb", "sqs"}},
 		{FnTracking, tableRW, []string{"dynamodb"}},
+		{FnSweeper, []grant{{"dynamodb:Query", tableArn}, {"dynamodb:GetItem", tableArn}, {"events:PutEvents", busArn}}, []string{"dynamodb", "events"}},
 	}
 	for _, c := range cases {
 		grants := s.grantsOf(t, s.id(t, "AWS::Lambda::Function", functionIDs[c.fn]))
@@ -780,8 +792,10 @@ func TestGrants(t *testing.T) {
 			if !allowed {
 				t.Errorf("%s may %s on %s: not its job", c.fn, g.action, g.resource)
 			}
-			// The publisher only reads the stream; writing the table is the other functions' job.
-			if c.fn == FnStreamPublisher && strings.HasPrefix(g.action, "dynamodb:") && g.resource == tableArn {
+			// The publisher only reads the stream and the sweeper only reads the table; writing it is the other
+			// functions' job.
+			if c.fn == FnStreamPublisher && strings.HasPrefix(g.action, "dynamodb:") && g.resource == tableArn ||
+				c.fn == FnSweeper && slices.Contains([]string{"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"}, g.action) {
 				t.Errorf("%s may %s on the table", c.fn, g.action)
 			}
 			// The provider's books are the provider's: only the payment function (which runs the simulated
@@ -891,6 +905,8 @@ func TestOutputs(t *testing.T) {
 		"NotificationQueueUrl": q("NotificationQueue"),
 		"NotificationDlqUrl":   q("NotificationDlq"),
 		"StreamDlqUrl":         q("StreamDlq"),
+		"SweeperFunctionName":  ref(s.id(t, "AWS::Lambda::Function", "SweeperFunction")),
+		"SweeperLogGroupName":  ref(s.id(t, "AWS::Logs::LogGroup", "SweeperLogs")),
 	}
 	outputs := s.raw["Outputs"].(obj)
 	if len(outputs) != len(want) {
@@ -913,7 +929,7 @@ func TestOutputs(t *testing.T) {
 
 func assertDLQAlarms(t *testing.T, s *synthesized) {
 	t.Helper()
-	s.count(t, "AWS::CloudWatch::Alarm", 4)
+	s.count(t, "AWS::CloudWatch::Alarm", 5) // and the sweeper's give-up alarm (TestSweeper)
 	for _, dlq := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "StreamDlq"} {
 		check(t, dlq+" alarm", func() {
 			s.tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
@@ -931,6 +947,65 @@ func assertDLQAlarms(t *testing.T, s *synthesized) {
 
 func TestDLQAlarms(t *testing.T) {
 	assertDLQAlarms(t, local(t))
+}
+
+// TestSweeper: a schedule invokes the sweeper every Period; it steps in only once a message's retries are over,
+// may read the table but not write it, and its summary line feeds two metrics, the give-ups with an alarm.
+func TestSweeper(t *testing.T) {
+	for _, stage := range []string{StageLocal, StageAWS} {
+		t.Run(stage, func(t *testing.T) {
+			s := local(t)
+			if stage == StageAWS {
+				s = awsStage(t)
+			}
+			sc, timings := SweepConfig(stage), Timings(stage)
+			if err := sc.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			if retrying := timings.VisibilityTimeout * time.Duration(timings.MaxReceiveCount); sc.After <= retrying+timings.FunctionTimeout {
+				t.Errorf("sweeper steps in after %s, while a message may still be retried for %s", sc.After, retrying+timings.FunctionTimeout)
+			}
+			res := s.resources()
+			fn := s.id(t, "AWS::Lambda::Function", functionIDs[FnSweeper])
+			env := props(res[fn])["Environment"].(obj)["Variables"].(obj)
+			if env["SWEEP_AFTER_MS"] != fmt.Sprint(sc.After.Milliseconds()) || env["SWEEP_GIVE_UP_AFTER_MS"] != fmt.Sprint(sc.GiveUpAfter.Milliseconds()) {
+				t.Errorf("sweeper env %v, want the %s SweepConfig %+v", env, stage, sc)
+			}
+			rule := s.id(t, "AWS::Events::Rule", "SweepSchedule")
+			p := props(res[rule])
+			targets := list(p["Targets"])
+			if p["ScheduleExpression"] != "rate(1 minute)" || sc.Period != time.Minute || p["EventBusName"] != nil ||
+				len(targets) != 1 || !reflect.DeepEqual(targets[0].(obj)["Arn"], getAtt(fn, "Arn")) {
+				t.Errorf("schedule %v, want rate(1 minute) on the default bus invoking only the sweeper", p)
+			}
+			check(t, "the schedule may invoke the sweeper", func() {
+				s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), obj{
+					"Action": "lambda:InvokeFunction", "FunctionName": getAtt(fn, "Arn"),
+					"Principal": "events.amazonaws.com", "SourceArn": getAtt(rule, "Arn"),
+				})
+			})
+			logGroup := props(res[fn])["LoggingConfig"].(obj)["LogGroup"]
+			filters := s.ofType("AWS::Logs::MetricFilter")
+			metrics := map[string]string{}
+			for _, f := range filters {
+				fp := props(f)
+				mt := list(fp["MetricTransformations"])[0].(obj)
+				if !reflect.DeepEqual(fp["LogGroupName"], logGroup) || fp["FilterPattern"] != `{ $.msg = "sweep done" }` || mt["MetricNamespace"] != MetricNamespace {
+					t.Errorf("metric filter %v", fp)
+				}
+				metrics[mt["MetricName"].(string)] = mt["MetricValue"].(string)
+			}
+			if !reflect.DeepEqual(metrics, map[string]string{"OrdersReannounced": "$.reannounced", "OrdersGivenUp": "$.gave_up"}) {
+				t.Errorf("sweeper metrics %v", metrics)
+			}
+			check(t, "give-up alarm", func() {
+				s.tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
+					"Namespace": MetricNamespace, "MetricName": "OrdersGivenUp", "Statistic": "Sum",
+					"ComparisonOperator": "GreaterThanThreshold", "Threshold": 0, "EvaluationPeriods": 1,
+				})
+			})
+		})
+	}
 }
 
 // --- the aws stage -------------------------------------------------------------------------------------
@@ -1039,7 +1114,7 @@ func TestChaosIsOffByDefault(t *testing.T) {
 // its rule two or three times (one SQS message per rule) and sets CHAOS_CRASH_PERCENT on the SQS consumers only.
 func TestChaosDuplicatesEveryEventAndCrashesConsumers(t *testing.T) {
 	s := synthWith(t, StageLocal, awslambda.Architecture_X86_64(), true)
-	s.count(t, "AWS::Events::Rule", 9)
+	s.count(t, "AWS::Events::Rule", 10) // 3 routes, 6 chaos copies, the sweep schedule
 	queues := map[string][]string{
 		"PaymentQueue":      paymentEvents,
 		"AssignmentQueue":   assignmentEvents,

@@ -30,6 +30,8 @@ type Outputs struct {
 	NotificationQueueURL string `json:"NotificationQueueUrl"`
 	NotificationDlqURL   string `json:"NotificationDlqUrl"`
 	StreamDlqURL         string `json:"StreamDlqUrl"`
+	SweeperFunctionName  string `json:"SweeperFunctionName"`
+	SweeperLogGroupName  string `json:"SweeperLogGroupName"`
 }
 
 // LoadOutputs reads the outputs file of the FoodDelivery stack.

@@ -7,6 +7,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
 )
 
@@ -18,9 +19,11 @@ var (
 	_ delivery.Store = (*store.Table)(nil)
 	_ notify.Outbox  = (*store.Table)(nil)
 	_ tracking.Store = (*store.Table)(nil)
+	_ sweeper.Store  = (*store.Table)(nil)
 	_ orders.Store   = (*memstore.Store)(nil)
 	_ payments.Store = (*memstore.Store)(nil)
 	_ delivery.Store = (*memstore.Store)(nil)
 	_ notify.Outbox  = (*memstore.Store)(nil)
 	_ tracking.Store = (*memstore.Store)(nil)
+	_ sweeper.Store  = (*memstore.Store)(nil)
 )

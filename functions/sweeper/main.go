@@ -1,0 +1,41 @@
+// Command sweeper runs on a schedule and re-announces orders whose saga step
+// never happened because every copy of its event was lost (dead-lettered).
+// Wiring only; the logic is in shared/sweeper.
+package main
+
+import (
+	"context"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
+)
+
+func main() {
+	logging.Setup("sweeper")
+	cfg := awsclient.MustLoad(context.Background())
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
+	svc, err := sweeper.New(table, bus, sweeper.Config{
+		After:       platform.EnvMillis("SWEEP_AFTER_MS", 0),
+		Period:      platform.EnvMillis("SWEEP_PERIOD_MS", 0),
+		GiveUpAfter: platform.EnvMillis("SWEEP_GIVE_UP_AFTER_MS", 0),
+		MaxPerSweep: platform.EnvInt("SWEEP_MAX_ORDERS", 0),
+	}, time.Now)
+	if err != nil {
+		panic(err) // a misconfigured sweeper fails its cold start, loudly
+	}
+	lambda.Start(func(ctx context.Context, e events.EventBridgeEvent) (sweeper.Report, error) {
+		// The schedule's event carries nothing but its id and time.
+		return svc.Sweep(logging.With(ctx, "schedule_event_id", e.ID))
+	})
+}

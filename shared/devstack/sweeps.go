@@ -1,0 +1,52 @@
+package devstack
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
+)
+
+// FilterLogEventsAPI is the part of the CloudWatch Logs client SweepTotals uses.
+type FilterLogEventsAPI interface {
+	FilterLogEvents(context.Context, *cloudwatchlogs.FilterLogEventsInput, ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.FilterLogEventsOutput, error)
+}
+
+// SweepTotals adds up the reports the sweeper logged (one "sweep done" line per sweep, shared/sweeper) in its log
+// group (output SweeperLogGroupName) since a time, and counts the sweeps.
+func SweepTotals(ctx context.Context, logs FilterLogEventsAPI, group string, since time.Time) (total sweeper.Report, sweeps int, err error) {
+	in := &cloudwatchlogs.FilterLogEventsInput{LogGroupName: &group, StartTime: aws.Int64(since.UnixMilli())}
+	p := cloudwatchlogs.NewFilterLogEventsPaginator(logs, in)
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return total, sweeps, fmt.Errorf("read the sweeper's log %s: %w", group, err)
+		}
+		for _, e := range page.Events {
+			// Our lines are JSON; the runtime's START/END/REPORT lines are not.
+			for _, line := range strings.Split(aws.ToString(e.Message), "\n") {
+				var l struct {
+					Msg string `json:"msg"`
+					sweeper.Report
+				}
+				if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "sweep done" {
+					continue
+				}
+				sweeps++
+				total.Found += l.Found
+				total.Reannounced += l.Reannounced
+				total.NothingOwed += l.NothingOwed
+				total.GaveUp += l.GaveUp
+				total.Failed += l.Failed
+				total.Truncated = total.Truncated || l.Truncated
+			}
+		}
+	}
+	return total, sweeps, nil
+}
