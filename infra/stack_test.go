@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 // Synthesis goes through the jsii Node process and takes seconds, so each stage is synthesized once
@@ -968,8 +969,10 @@ func TestSweeper(t *testing.T) {
 			res := s.resources()
 			fn := s.id(t, "AWS::Lambda::Function", functionIDs[FnSweeper])
 			env := props(res[fn])["Environment"].(obj)["Variables"].(obj)
-			if env["SWEEP_AFTER_MS"] != fmt.Sprint(sc.After.Milliseconds()) || env["SWEEP_GIVE_UP_AFTER_MS"] != fmt.Sprint(sc.GiveUpAfter.Milliseconds()) {
-				t.Errorf("sweeper env %v, want the %s SweepConfig %+v", env, stage, sc)
+			// What functions/sweeper/main.go reads back.
+			got, err := sweeper.ConfigFromEnv(func(name string) string { v, _ := env[name].(string); return v })
+			if err != nil || got != sc {
+				t.Errorf("sweeper reads %+v (%v) from its env, want the %s SweepConfig %+v", got, err, stage, sc)
 			}
 			rule := s.id(t, "AWS::Events::Rule", "SweepSchedule")
 			p := props(res[rule])

@@ -46,12 +46,12 @@ func newSweeper(scope constructs.Construct, cfg stageConfig, d *data, m *messagi
 	sc := SweepConfig(map[bool]string{true: StageAWS, false: StageLocal}[cfg.isAWS])
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 	fn := newFunction(scope, cfg, FnSweeper, fnOptions{timeout: sweepTimeoutSeconds, memory: 128, env: map[string]string{
-		"TABLE_NAME":             *d.table.TableName(),
-		"EVENT_BUS_NAME":         *m.bus.EventBusName(),
-		"SWEEP_AFTER_MS":         ms(sc.After),
-		"SWEEP_PERIOD_MS":        ms(sc.Period),
-		"SWEEP_GIVE_UP_AFTER_MS": ms(sc.GiveUpAfter),
-		"SWEEP_MAX_ORDERS":       strconv.Itoa(sc.MaxPerSweep),
+		"TABLE_NAME":           *d.table.TableName(),
+		"EVENT_BUS_NAME":       *m.bus.EventBusName(),
+		sweeper.EnvAfter:       ms(sc.After),
+		sweeper.EnvPeriod:      ms(sc.Period),
+		sweeper.EnvGiveUpAfter: ms(sc.GiveUpAfter),
+		sweeper.EnvMaxOrders:   strconv.Itoa(sc.MaxPerSweep),
 	}})
 	d.table.GrantReadData(fn) // the awaiting index and the ledger; it never writes
 	m.bus.GrantPutEventsTo(fn, nil)

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 // TestSweeperReannouncesAnOrderWhoseEventWasLost loses an event for real: the assignment rule is changed to skip
@@ -110,7 +110,7 @@ func TestSweeperReannouncesAnOrderWhoseEventWasLost(t *testing.T) {
 	}
 }
 
-// sweeperTimings reads SWEEP_AFTER_MS and SWEEP_PERIOD_MS from the deployed sweeper function.
+// sweeperTimings reads the deployed sweeper's configuration from its environment.
 func sweeperTimings(t *testing.T) (after, period time.Duration) {
 	t.Helper()
 	fn, err := lambdaClient(t).GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{
@@ -118,14 +118,11 @@ func sweeperTimings(t *testing.T) (after, period time.Duration) {
 	if err != nil || fn.Environment == nil {
 		t.Fatalf("sweeper function %s: %v", deployed.out.SweeperFunctionName, err)
 	}
-	ms := func(name string) time.Duration {
-		n, err := strconv.Atoi(fn.Environment.Variables[name])
-		if err != nil {
-			t.Fatalf("sweeper %s: %v", name, err)
-		}
-		return time.Duration(n) * time.Millisecond
+	cfg, err := sweeper.ConfigFromEnv(func(name string) string { return fn.Environment.Variables[name] })
+	if err != nil {
+		t.Fatal(err)
 	}
-	return ms("SWEEP_AFTER_MS"), ms("SWEEP_PERIOD_MS")
+	return cfg.After, cfg.Period
 }
 
 func lambdaClient(t *testing.T) *lambda.Client { return lambda.NewFromConfig(awsConfig(t)) }

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -25,14 +26,13 @@ func main() {
 	cfg := awsclient.MustLoad(context.Background())
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
-	svc, err := sweeper.New(table, bus, sweeper.Config{
-		After:       platform.EnvMillis("SWEEP_AFTER_MS", 0),
-		Period:      platform.EnvMillis("SWEEP_PERIOD_MS", 0),
-		GiveUpAfter: platform.EnvMillis("SWEEP_GIVE_UP_AFTER_MS", 0),
-		MaxPerSweep: platform.EnvInt("SWEEP_MAX_ORDERS", 0),
-	}, time.Now)
+	sweepCfg, err := sweeper.ConfigFromEnv(os.Getenv)
 	if err != nil {
 		panic(err) // a misconfigured sweeper fails its cold start, loudly
+	}
+	svc, err := sweeper.New(table, bus, sweepCfg, time.Now)
+	if err != nil {
+		panic(err)
 	}
 	lambda.Start(func(ctx context.Context, e events.EventBridgeEvent) (sweeper.Report, error) {
 		// The schedule's event carries nothing but its id and time.

@@ -27,6 +27,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
@@ -72,6 +73,43 @@ func (c Config) Validate() error {
 		return fmt.Errorf("sweeper: MaxPerSweep (%d) must be positive", c.MaxPerSweep)
 	}
 	return nil
+}
+
+// Environment variables of the sweeper function (infra sets them per stage).
+const (
+	EnvAfter       = "SWEEP_AFTER_MS"
+	EnvPeriod      = "SWEEP_PERIOD_MS"
+	EnvGiveUpAfter = "SWEEP_GIVE_UP_AFTER_MS"
+	EnvMaxOrders   = "SWEEP_MAX_ORDERS"
+)
+
+// ConfigFromEnv reads a Config from the function's environment (getenv is
+// os.Getenv in the function; tools pass a deployed function's variables).
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	num := func(name string) (int64, error) {
+		n, err := strconv.ParseInt(getenv(name), 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("sweeper: %s=%q: %w", name, getenv(name), err)
+		}
+		return n, nil
+	}
+	var c Config
+	for _, f := range []struct {
+		name string
+		into *time.Duration
+	}{{EnvAfter, &c.After}, {EnvPeriod, &c.Period}, {EnvGiveUpAfter, &c.GiveUpAfter}} {
+		ms, err := num(f.name)
+		if err != nil {
+			return Config{}, err
+		}
+		*f.into = time.Duration(ms) * time.Millisecond
+	}
+	n, err := num(EnvMaxOrders)
+	if err != nil {
+		return Config{}, err
+	}
+	c.MaxPerSweep = int(n)
+	return c, c.Validate()
 }
 
 // Window is a range of waits [From, To): a sweep acts on the orders whose

@@ -270,3 +270,20 @@ func TestSummaryLineIsTheReport(t *testing.T) {
 		t.Errorf("logged %+v, returned %+v", last.Report, rep)
 	}
 }
+
+func TestConfigFromEnv(t *testing.T) {
+	env := map[string]string{sweeper.EnvAfter: "45000", sweeper.EnvPeriod: "60000", sweeper.EnvGiveUpAfter: "1800000", sweeper.EnvMaxOrders: "100"}
+	got, err := sweeper.ConfigFromEnv(func(k string) string { return env[k] })
+	if err != nil || got != cfg {
+		t.Fatalf("got %+v, %v; want %+v", got, err, cfg)
+	}
+	for _, bad := range []map[string]string{
+		{sweeper.EnvAfter: "45s", sweeper.EnvPeriod: "60000", sweeper.EnvGiveUpAfter: "1800000", sweeper.EnvMaxOrders: "100"},
+		{sweeper.EnvAfter: "45000", sweeper.EnvPeriod: "60000", sweeper.EnvGiveUpAfter: "1800000"},
+		{sweeper.EnvAfter: "45000", sweeper.EnvPeriod: "60000", sweeper.EnvGiveUpAfter: "45000", sweeper.EnvMaxOrders: "100"},
+	} {
+		if _, err := sweeper.ConfigFromEnv(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+}
