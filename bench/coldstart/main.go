@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 const nextPath = "/2018-06-01/runtime/invocation/next"
@@ -207,6 +208,7 @@ func env(name, trapAddr string, extra []string) []string {
 		"EVENT_BUS_NAME=bench-bus",
 		"RECEIPTS_BUCKET=bench-receipts",
 		"PROVIDER_TABLE_NAME=bench-provider",
+		sweeper.EnvAfter + "=45000", sweeper.EnvPeriod + "=60000", sweeper.EnvGiveUpAfter + "=1800000", sweeper.EnvMaxOrders + "=500",
 	}
 	return append(e, extra...)
 }
