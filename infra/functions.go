@@ -14,6 +14,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 // Function folders under functions/ and under the asset root (contract, Functions table).
@@ -119,6 +120,14 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 		RetryAttempts:           jsii.Number(5),
 		ReportBatchItemFailures: jsii.Bool(true),
 		OnFailure:               awslambdaeventsources.NewSqsDlq(m.streamDlq),
+		// Only order items make events; the other items written beside them (ledger, idempotency keys,
+		// couriers, notifications, positions: about 10 of 12 stream records per delivered order) are dropped by
+		// Lambda's filter instead of invoking the publisher to be skipped (shared/publisher still skips them).
+		Filters: &[]*map[string]any{awslambda.FilterCriteria_Filter(&map[string]any{
+			"eventName": awslambda.FilterRule_Or(jsii.String("INSERT"), jsii.String("MODIFY")),
+			"dynamodb": map[string]any{"NewImage": map[string]any{"type": map[string]any{
+				"S": awslambda.FilterRule_IsEqual(jsii.String(store.ItemTypeOrder))}}},
+		})},
 	}))
 
 	sqsSource := func(q awssqs.IQueue, batchSize, maxConcurrency float64) awslambda.IEventSource {

@@ -646,6 +646,19 @@ func TestEventSourceMappings(t *testing.T) {
 			"DestinationConfig":          obj{"OnFailure": obj{"Destination": getAtt(s.id(t, "AWS::SQS::Queue", "StreamDlq"), "Arn")}},
 		})
 	})
+	// Only inserts and updates of order items invoke the publisher.
+	for id, esm := range s.ofType("AWS::Lambda::EventSourceMapping") {
+		p := props(esm)
+		if !reflect.DeepEqual(p["EventSourceArn"], getAtt(table, "StreamArn")) {
+			continue
+		}
+		filters := list(p["FilterCriteria"].(obj)["Filters"])
+		var pattern any
+		if len(filters) != 1 || json.Unmarshal([]byte(filters[0].(obj)["Pattern"].(string)), &pattern) != nil ||
+			!reflect.DeepEqual(pattern, obj{"eventName": arr{"INSERT", "MODIFY"}, "dynamodb": obj{"NewImage": obj{"type": obj{"S": arr{"order"}}}}}) {
+			t.Errorf("%s filter criteria %v", id, p["FilterCriteria"])
+		}
+	}
 	for queue, fn := range map[string]string{
 		"PaymentQueue": "PaymentFunction", "AssignmentQueue": "DeliveryAssignmentFunction", "NotificationQueue": "NotificationFunction",
 	} {

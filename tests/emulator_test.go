@@ -7,12 +7,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -107,4 +109,27 @@ func TestQueuesDrainAfterSuccess(t *testing.T) {
 		}
 		return true, ""
 	})
+}
+
+// TestStreamMappingKeepsItsFilter: the stream publisher is invoked only for order records (infra's FilterCriteria
+// on the stream's event source mapping). Checked as deployed, as the emulator's CloudFormation drops some settings
+// (CORS, TTL): without the filter the publisher still works, only slower and dearer, so nothing else would notice.
+func TestStreamMappingKeepsItsFilter(t *testing.T) {
+	ctx := context.Background()
+	table, err := deployed.ddb.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &deployed.out.TableName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mappings, err := lambdaClient(t).ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{EventSourceArn: table.Table.LatestStreamArn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(mappings.EventSourceMappings) != 1 {
+		t.Fatalf("%d mappings on the table's stream, want the publisher's", len(mappings.EventSourceMappings))
+	}
+	m := mappings.EventSourceMappings[0]
+	if m.FilterCriteria == nil || len(m.FilterCriteria.Filters) != 1 ||
+		!strings.Contains(aws.ToString(m.FilterCriteria.Filters[0].Pattern), `"order"`) {
+		t.Fatalf("stream mapping's filter criteria: %+v", m.FilterCriteria)
+	}
 }

@@ -30,10 +30,14 @@ const (
 	gsi2               = "GSI2"
 )
 
+// ItemTypeOrder is the "type" of order items: the only items whose stream
+// records make events (infra filters the publisher's stream on it).
+const ItemTypeOrder = "order"
+
 // Item types, stored in the "type" attribute so that a stream reader (and a
 // person browsing the table) can tell items apart.
 const (
-	typeOrder        = "order"
+	typeOrder        = ItemTypeOrder
 	typeRestaurant   = "restaurant"
 	typeMenuItem     = "menu_item"
 	typeCourier      = "courier"
