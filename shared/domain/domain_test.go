@@ -3,6 +3,8 @@ package domain_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -271,5 +273,26 @@ func TestAddressLimitCountsCharactersNotBytes(t *testing.T) {
 	var invalid *domain.ValidationError
 	if err := req.Validate(); !errors.As(err, &invalid) || invalid.Field != "delivery_address" {
 		t.Fatalf("201 characters: %v", err)
+	}
+}
+
+// ValidPaymentToken is a loop standing in for a regexp (cold start); it must
+// agree with the pattern the API documents on every string.
+func TestValidPaymentTokenAgreesWithThePattern(t *testing.T) {
+	pattern := regexp.MustCompile(`^tok_[a-z0-9_]{1,60}$`)
+	r := rand.New(rand.NewPCG(3, 4))
+	alphabet := "tok_az09AZ-é\x00"
+	cases := []string{"", "tok_", "tok_a", "tok_visa", "tok_" + strings.Repeat("a", 60), "tok_" + strings.Repeat("a", 61), "TOK_visa", "tok_visa\n"}
+	for i := 0; i < 20000; i++ {
+		b := []byte("tok_")[:r.IntN(5)]
+		for n := r.IntN(64); n > 0; n-- {
+			b = append(b, alphabet[r.IntN(len(alphabet))])
+		}
+		cases = append(cases, string(b))
+	}
+	for _, c := range cases {
+		if domain.ValidPaymentToken(c) != pattern.MatchString(c) {
+			t.Fatalf("%q: loop says %v, pattern %v", c, domain.ValidPaymentToken(c), pattern.MatchString(c))
+		}
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"regexp"
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
@@ -82,7 +81,10 @@ func New(books Books, cfg Config, now func() time.Time) *Provider {
 
 var _ payments.Provider = (*Provider)(nil)
 
-var currencyPattern = regexp.MustCompile(`^[A-Z]{3}$`)
+// validCurrency reports whether s looks like an ISO 4217 code: three capitals.
+func validCurrency(s string) bool {
+	return len(s) == 3 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' && s[2] >= 'A' && s[2] <= 'Z'
+}
 
 // Charge implements payments.Provider.
 func (p *Provider) Charge(ctx context.Context, req payments.ChargeRequest) (payments.ChargeResult, error) {
@@ -90,7 +92,7 @@ func (p *Provider) Charge(ctx context.Context, req payments.ChargeRequest) (paym
 	if err := p.respond(ctx); err != nil {
 		return payments.ChargeResult{}, err
 	}
-	if req.IdempotencyKey == "" || req.AmountMinor <= 0 || !currencyPattern.MatchString(req.Currency) {
+	if req.IdempotencyKey == "" || req.AmountMinor <= 0 || !validCurrency(req.Currency) {
 		return payments.ChargeResult{}, &payments.ProviderError{Op: op, StatusCode: 400, Code: "invalid_request"}
 	}
 	record := ChargeRecord{Key: req.IdempotencyKey, MerchantRef: req.MerchantRef, Token: req.Token,
