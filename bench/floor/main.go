@@ -39,14 +39,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 )
 
 // Source is the EventBridge source of the floor's events (infra.FloorEventSource).
 const Source = "food-delivery.floor"
 
 var (
-	cfg   = awsclient.MustLoad(context.Background())
+	cfg   = awsenv.MustLoad()
 	db    = dynamodb.NewFromConfig(cfg)
 	eb    = eventbridge.NewFromConfig(cfg)
 	table = os.Getenv("TABLE_NAME")

@@ -11,11 +11,11 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 )
 
 func main() {
-	db := dynamodb.NewFromConfig(awsclient.MustLoad(context.Background()))
+	db := dynamodb.NewFromConfig(awsenv.MustLoad())
 	lambda.Start(func(ctx context.Context) (int, error) {
 		out, err := db.ListTables(ctx, &dynamodb.ListTablesInput{})
 		if err != nil {

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"context"
 	"time"
 	_ "time/tzdata" // opening hours are local times; the Lambda image may lack a zone database
 
@@ -12,7 +11,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
@@ -23,7 +22,7 @@ const menuCacheTTL = time.Minute
 
 func main() {
 	logging.Setup("order-api")
-	cfg := awsclient.MustLoad(context.Background())
+	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	svc := orders.NewService(table, time.Now, platform.NewID)
 	svc.CacheMenus(menuCacheTTL)

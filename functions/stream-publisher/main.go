@@ -3,20 +3,18 @@
 package main
 
 import (
-	"context"
-
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 )
 
 func main() {
 	logging.Setup("stream-publisher")
-	cfg := awsclient.MustLoad(context.Background())
+	cfg := awsenv.MustLoad()
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
 	lambda.Start(publisher.NewHandler(bus).Handle)
 }

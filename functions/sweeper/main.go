@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -23,7 +23,7 @@ import (
 
 func main() {
 	logging.Setup("sweeper")
-	cfg := awsclient.MustLoad(context.Background())
+	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
 	sweepCfg, err := sweeper.ConfigFromEnv(os.Getenv)

@@ -4,14 +4,13 @@
 package main
 
 import (
-	"context"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
@@ -19,7 +18,7 @@ import (
 
 func main() {
 	logging.Setup("tracking")
-	cfg := awsclient.MustLoad(context.Background())
+	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	lambda.Start(tracking.NewRouter(tracking.NewService(table, time.Now)).Serve)
 }
