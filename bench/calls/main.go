@@ -23,6 +23,7 @@
 //	calls.delivered_order.<service>     calls   one order from POST /orders to DELIVERED, writes only
 //	calls.retries                       attempts  HTTP attempts beyond the first, over the run (0 expected)
 //	calls.samples                       orders
+//	calls.sweeper.sweeps_per_month      sweeps  from the deployed sweeper's period (its idle cost is sweeper.idle_sweep)
 //
 // A per-operation breakdown of every step goes to stderr.
 package main
@@ -46,6 +47,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
 	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
@@ -55,6 +57,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 // batchSize is the stream batch whose per-event cost is measured.
@@ -90,6 +93,7 @@ type harness struct {
 	journeyCap []capacity
 	retries    int
 	runID      string
+	extra      []benchfile.Figure // printed after the steps' figures
 }
 
 func run(outputsPath string, n int, logPath string) error {
@@ -121,7 +125,13 @@ func run(outputsPath string, n int, logPath string) error {
 		runID:   strings.ReplaceAll(platform.NewID(), "-", "")[:12],
 	}
 	h.table = store.New(h.db, out.TableName)
-	h.fn = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), out)
+	sweepCfg, err := deployedSweepConfig(ctx, lambda.NewFromConfig(base), out.SweeperFunctionName)
+	if err != nil {
+		return err
+	}
+	if h.fn, err = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), out, sweepCfg); err != nil {
+		return err
+	}
 
 	if err := disableRules(ctx, eventbridge.NewFromConfig(base), out.EventBusName); err != nil {
 		return err
@@ -140,7 +150,32 @@ func run(outputsPath string, n int, logPath string) error {
 	}); err != nil {
 		return err
 	}
+	// The sweeper's cost when nothing is stuck, which is its cost at all times in a healthy system: the orders
+	// above are over, or too recent to be in a window.
+	if err := h.measure("sweeper.idle_sweep", func() error {
+		rep, err := h.fn.sweep(ctx)
+		if err == nil && rep.Found != 0 {
+			fmt.Fprintf(os.Stderr, "calls: warning: the idle sweep found %d orders waiting; its cost is not the idle cost\n", rep.Found)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+	h.extra = append(h.extra, benchfile.New("calls.sweeper.sweeps_per_month", float64(30*24*time.Hour/sweepCfg.Period), "sweeps"))
 	return h.report(n)
+}
+
+// deployedSweepConfig reads the configuration of the deployed sweeper from its environment.
+func deployedSweepConfig(ctx context.Context, client *lambda.Client, name string) (sweeper.Config, error) {
+	fn, err := client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &name})
+	if err != nil {
+		return sweeper.Config{}, fmt.Errorf("sweeper function %q: %w", name, err)
+	}
+	vars := map[string]string{}
+	if fn.Environment != nil {
+		vars = fn.Environment.Variables
+	}
+	return sweeper.ConfigFromEnv(func(k string) string { return vars[k] })
 }
 
 // setLogging sends the handlers' logs to path, or nowhere: stdout carries the figures.
@@ -620,7 +655,7 @@ func (h *harness) report(n int) error {
 		benchfile.New("calls.retries", float64(h.retries), "attempts"),
 		benchfile.New("calls.dynamodb_capacity_reported", float64(h.meter.reported)/float64(max(h.meter.calls, 1)), "share"),
 		benchfile.New("calls.samples", float64(n), "orders"))
-	return benchfile.Print(os.Stdout, figs...)
+	return benchfile.Print(os.Stdout, append(figs, h.extra...)...)
 }
 
 // knownSteps is the order figures are printed in, function by function;
@@ -634,6 +669,7 @@ var knownSteps = []string{
 	"delivery_assignment.payment_confirmed", "delivery_assignment.duplicate_event",
 	"notification.customer_event", "notification.duplicate_event", "notification.internal_event",
 	"tracking.get_courier", "tracking.report_location", "tracking.get_tracking", "tracking.picked_up", "tracking.delivered",
+	"sweeper.idle_sweep",
 }
 
 func displayOrder(measured []string) []string {

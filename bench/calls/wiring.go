@@ -22,6 +22,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
 )
 
@@ -34,12 +35,13 @@ type functions struct {
 	payment      func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	assignment   func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	notification func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	sweep        func(context.Context) (sweeper.Report, error)
 }
 
 // menuCacheTTL is functions/order-api's.
 const menuCacheTTL = time.Minute
 
-func wire(cfg aws.Config, out devstack.Outputs) functions {
+func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functions, error) {
 	table := func() *store.Table { return store.New(dynamodb.NewFromConfig(cfg), out.TableName) }
 
 	// functions/order-api
@@ -61,6 +63,12 @@ func wire(cfg aws.Config, out devstack.Outputs) functions {
 	// functions/delivery-assignment and functions/notification
 	assignmentTable, notificationTable := table(), table()
 
+	// functions/sweeper, with the deployed function's configuration
+	sweep, err := sweeper.New(table(), publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), out.EventBusName), sweepCfg, time.Now)
+	if err != nil {
+		return functions{}, err
+	}
+
 	return functions{
 		orderAPI:  orders.NewRouter(ordersSvc).Serve,
 		tracking:  tracking.NewRouter(tracking.NewService(table(), time.Now)).Serve,
@@ -70,5 +78,6 @@ func wire(cfg aws.Config, out devstack.Outputs) functions {
 			queue.RecordFailures(assignmentTable, "delivery-assignment")),
 		notification: queue.Consume(notify.NewService(notificationTable, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notification")),
-	}
+		sweep: sweep.Sweep,
+	}, nil
 }

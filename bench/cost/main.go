@@ -25,8 +25,9 @@
 //
 // Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs), CloudWatch Logs
 // ingestion, Cognito (priced per monthly active user, not per order), data transfer, free tiers, cold-start
-// INIT time. Figures: cost.per_1000_orders.<service> and .total (USD), cost.per_order.<count>,
-// cost.assumed.<rate>, cost.idle_per_month.<item> (USD).
+// INIT time. Idle: the alarms of the template, and the sweeper's schedule (sweeps per month × one idle sweep's
+// invocation, duration and read units). Figures: cost.per_1000_orders.<service> and .total (USD),
+// cost.per_order.<count>, cost.assumed.<rate>, cost.idle_per_month.<item> (USD).
 package main
 
 import (
@@ -149,6 +150,15 @@ func run(pricesPath, callsPath, templatePath string, L, T float64) error {
 	s3 := k * s3Puts * price("s3_put")
 	total := lambdaReq + lambdaGBs + api + ddbW + ddbR + sqs + eb + s3
 	idleAlarms := float64(alarms) * price("cloudwatch_alarm_month")
+	// The sweeper runs on its schedule whatever the traffic: each sweep is an invocation that queries the
+	// awaiting index (measured as an idle sweep: nothing waiting).
+	sweeps := get("calls.sweeper.sweeps_per_month")
+	sweepGBs := math.Ceil(get("calls.sweeper.idle_sweep.handler_ms")) / 1000 * memory["sweeper"] / 1024
+	idleSweeper := sweeps * (price("lambda_request") + sweepGBs*price("lambda_arm64_gb_second") +
+		get("calls.sweeper.idle_sweep.dynamodb_rru")*price("dynamodb_rru"))
+	if len(missing) > 0 {
+		return fmt.Errorf("%s lacks %s", callsPath, strings.Join(missing, ", "))
+	}
 
 	fmt.Fprintf(os.Stderr, "cost: prices of %s (%s), %s\n", pf.Date, pf.Region, pricesPath)
 	return benchfile.Print(os.Stdout,
@@ -172,6 +182,8 @@ func run(pricesPath, callsPath, templatePath string, L, T float64) error {
 		benchfile.New("cost.per_1000_orders.s3", s3, "usd"),
 		benchfile.New("cost.per_1000_orders.total", total, "usd"),
 		benchfile.New("cost.idle_per_month.alarms", idleAlarms, "usd"),
+		benchfile.New("cost.idle_per_month.sweeper", idleSweeper, "usd"),
+		benchfile.New("cost.idle_per_month.sweeper_queries", sweeps*get("calls.sweeper.idle_sweep.dynamodb"), "calls"),
 		benchfile.New("cost.idle_per_month.on_demand", 0, "usd"),
 	)
 }
