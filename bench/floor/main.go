@@ -45,17 +45,21 @@ import (
 // Source is the EventBridge source of the floor's events (infra.FloorEventSource).
 const Source = "food-delivery.floor"
 
+// The clients, built once by main (as the app's functions build theirs), before the first event.
 var (
-	cfg   = awsenv.MustLoad()
-	db    = dynamodb.NewFromConfig(cfg)
-	eb    = eventbridge.NewFromConfig(cfg)
+	db    *dynamodb.Client
+	eb    *eventbridge.Client
 	table = os.Getenv("TABLE_NAME")
 	bus   = os.Getenv("EVENT_BUS_NAME")
 	// log writes the lines the app's functions write, as they do (logging.Setup: JSON on stdout).
 	log = slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "floor")
 )
 
-func main() { lambda.Start(handle) }
+func main() {
+	cfg := awsenv.MustLoad()
+	db, eb = dynamodb.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg)
+	lambda.Start(handle)
+}
 
 func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	var probe struct {
