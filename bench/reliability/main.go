@@ -36,6 +36,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
@@ -56,13 +57,15 @@ func main() {
 	cfg := config{}
 	flag.StringVar(&cfg.outputs, "outputs", ".run/4591/outputs.json", "stack outputs file written by cdk deploy")
 	flag.IntVar(&cfg.orders, "orders", 500, "orders of the main load (at the highest sustained rate)")
-	flag.StringVar(&cfg.rates, "rates", "2,4,6,8", "order rates (per second) to step through")
+	flag.StringVar(&cfg.rates, "rates", "2,4,6,8,12,16,24", "order rates (per second) to step through")
 	flag.DurationVar(&cfg.step, "step", 6*time.Second, "length of each rate step")
 	// A message that crashes twice comes back after two visibility timeouts (10 s each on the local stage), and
 	// a payment timeout gives up on the second delivery: 40 s covers that tail, not a backlog.
 	flag.DurationVar(&cfg.grace, "grace", 40*time.Second, "how long after a step its orders may take to settle")
 	flag.IntVar(&cfg.malformed, "malformed", 300, "malformed order requests sent during the main load")
-	flag.DurationVar(&cfg.deadline, "deadline", 2*time.Minute, "how long after the main load every order must be settled")
+	// An order whose event was lost waits for the sweeper: up to SWEEP_AFTER_MS plus a sweep period, more if the
+	// re-announced copies are lost too (the next try is at twice the wait).
+	flag.DurationVar(&cfg.deadline, "deadline", 4*time.Minute, "how long after the main load every order must be settled")
 	flag.Parse()
 	code, err := run(cfg)
 	if err != nil {
@@ -244,6 +247,12 @@ func run(cfg config) (int, error) {
 		}
 	}
 
+	// What the sweeper did: its "sweep done" lines in its log group (devstack.SweepTotals).
+	sweeps, sweepCount, err := devstack.SweepTotals(ctx, cloudwatchlogs.NewFromConfig(awsCfg), out.SweeperLogGroupName, started)
+	if err != nil {
+		return 0, err
+	}
+
 	lost := len(ids) - terminal
 	report("orders_placed", len(ids))
 	report("orders_placed_rate_steps", stepOrders)
@@ -262,6 +271,9 @@ func run(cfg config) (int, error) {
 	report("missing_terminal_notifications", missingNotif)
 	report("dlq_messages", len(dead))
 	report("dlq_messages_whose_effect_is_missing", deadLost)
+	report("sweeps", sweepCount)
+	report("sweeper_reannounced", sweeps.Reannounced)
+	report("sweeper_gave_up", sweeps.GaveUp)
 	report("sustained_order_rate_per_s", best)
 	report("main_load_achieved_rate_per_s", fmt.Sprintf("%.1f", main.throughput))
 	report("main_load_place_p95_ms", main.p95.Milliseconds())
