@@ -3,7 +3,7 @@
 # scripts/reliability.sh [PORT]: the `make reliability` flow (issue 6). Starts a FRESH emulator on PORT (default
 # 4591), deploys the stack WITH the fault injection (CDK_CONTEXT='-c chaos=true', infra.StackProps.Chaos: every event
 # delivered 2 or 3 times to each consumer queue, the SQS consumers crashing on 5 % of deliveries), seeds it, runs
-# the harness bench/reliability (rate steps, each kept only if all its orders settle within 40 s of its end; then
+# the harness bench/reliability (rate steps, each kept only if 90 % of its orders settle within 40 s of its end; then
 # RELIABILITY_ORDERS orders at the highest kept rate, with malformed requests alongside and the payment provider's
 # timeout and decline cards; the demo couriers deliver through the API), adds what the emulator log says the faults
 # did, and always stops that emulator again.

@@ -133,8 +133,10 @@ func run(cfg config) (int, error) {
 	defer func() { stopCrew(); <-crewDone }()
 
 	// 1. The highest rate the stack sustains end to end: a step passes if the API accepted every order at ≥ 90 %
-	// of the rate AND every order of the step is settled within -grace after the step ends (the backlog
-	// cleared: nothing lost, nothing piling up). The first step that fails ends the search.
+	// of the rate AND at least 90 % of the step's orders are settled within -grace after the step ends (the
+	// backlog cleared, nothing piling up). Not all of them: under the fault injection an order now and then loses
+	// every copy of an event and waits for the sweeper (45 s and more), which says nothing about the rate; those
+	// orders are checked with all the others at the end. The first step that fails ends the search.
 	best := 0.0
 	for _, s := range strings.Split(cfg.rates, ",") {
 		rate, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
@@ -145,7 +147,7 @@ func run(cfg config) (int, error) {
 		settled, open := h.settleWithin(ctx, res.ids, cfg.grace)
 		fmt.Fprintf(os.Stderr, "step %4.1f/s: %d sent, %d accepted, %.1f/s achieved, p95 %s; %d settled within %s of the step's end, open %v\n",
 			rate, res.sent, res.accepted, res.throughput, res.p95.Round(time.Millisecond), settled, cfg.grace, open)
-		if res.accepted != res.sent || res.throughput < 0.9*rate || settled != len(res.ids) {
+		if res.accepted != res.sent || res.throughput < 0.9*rate || float64(settled) < 0.9*float64(len(res.ids)) {
 			break
 		}
 		best = rate
