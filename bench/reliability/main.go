@@ -276,12 +276,15 @@ func run(cfg config) (int, error) {
 	report("sweeps", sweepCount)
 	report("sweeper_reannounced", sweeps.Reannounced)
 	report("sweeper_gave_up", sweeps.GaveUp)
-	report("sustained_order_rate_per_s", best)
+	// The highest rate of the steps: the API took every order and 90 % of a 6 s burst settled within the grace.
+	report("rate_steps_highest_kept_per_s", best)
 	report("main_load_achieved_rate_per_s", fmt.Sprintf("%.1f", main.throughput))
 	report("main_load_place_p95_ms", main.p95.Milliseconds())
 	report("main_load_seconds", fmt.Sprintf("%.1f", loadTime.Seconds()))
 	report("settled_after_load_start_seconds", fmt.Sprintf("%.1f", settleTime.Seconds()))
-	report("settled_orders_per_s", fmt.Sprintf("%.2f", float64(terminal)/settleTime.Seconds()))
+	// What the pipeline drains under the faults: the main load's orders over the time from its start until every
+	// order was settled (an order rescued by the sweeper at the end lowers it).
+	report("main_load_settled_orders_per_s", fmt.Sprintf("%.2f", float64(main.accepted)/settleTime.Seconds()))
 	for _, st := range []domain.Status{domain.StatusDelivered, domain.StatusRefunded, domain.StatusPaymentFailed, domain.StatusCancelled} {
 		report("orders_"+strings.ToLower(string(st)), status[st])
 	}
