@@ -148,7 +148,8 @@ type Report struct {
 	GaveUp int `json:"gave_up"`
 	// Failed is the events the bus did not take; the next window retries.
 	Failed int `json:"failed"`
-	// Truncated is set when MaxPerSweep stopped the sweep early.
+	// Truncated is set when MaxPerSweep may have left orders of this sweep's
+	// windows for later (a query returned as many as the sweep still took).
 	Truncated bool `json:"truncated"`
 }
 
@@ -190,6 +191,9 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 			orders, err := s.store.ListAwaiting(ctx, status, now.Add(-w.To), now.Add(-w.From), limit)
 			if err != nil {
 				return rep, err
+			}
+			if len(orders) == limit { // a full page: there may be more than this sweep takes
+				rep.Truncated = true
 			}
 			for _, o := range orders {
 				if seen[o.ID] || o.Status != status {
