@@ -43,7 +43,11 @@ func SweepConfig(stage string) sweeper.Config {
 // its summary log line (orders re-announced, orders given up) and an alarm on the second: an order the sweeper gave
 // up on needs a person.
 func newSweeper(scope constructs.Construct, cfg stageConfig, d *data, m *messaging) awslambda.Function {
-	sc := SweepConfig(map[bool]string{true: StageAWS, false: StageLocal}[cfg.isAWS])
+	stage := StageLocal
+	if cfg.isAWS {
+		stage = StageAWS
+	}
+	sc := SweepConfig(stage)
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 	fn := newFunction(scope, cfg, FnSweeper, fnOptions{timeout: sweepTimeoutSeconds, memory: 128, env: map[string]string{
 		"TABLE_NAME":           *d.table.TableName(),
