@@ -22,7 +22,6 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
-	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 // TestSweeperReannouncesAnOrderWhoseEventWasLost loses an event for real: the assignment rule is changed to skip
@@ -113,12 +112,7 @@ func TestSweeperReannouncesAnOrderWhoseEventWasLost(t *testing.T) {
 // sweeperTimings reads the deployed sweeper's configuration from its environment.
 func sweeperTimings(t *testing.T) (after, period time.Duration) {
 	t.Helper()
-	fn, err := lambdaClient(t).GetFunctionConfiguration(context.Background(), &lambda.GetFunctionConfigurationInput{
-		FunctionName: &deployed.out.SweeperFunctionName})
-	if err != nil || fn.Environment == nil {
-		t.Fatalf("sweeper function %s: %v", deployed.out.SweeperFunctionName, err)
-	}
-	cfg, err := sweeper.ConfigFromEnv(func(name string) string { return fn.Environment.Variables[name] })
+	cfg, err := devstack.SweeperConfig(context.Background(), lambdaClient(t), deployed.out.SweeperFunctionName)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -57,7 +57,6 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
-	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 // batchSize is the stream batch whose per-event cost is measured.
@@ -125,7 +124,7 @@ func run(outputsPath string, n int, logPath string) error {
 		runID:   strings.ReplaceAll(platform.NewID(), "-", "")[:12],
 	}
 	h.table = store.New(h.db, out.TableName)
-	sweepCfg, err := deployedSweepConfig(ctx, lambda.NewFromConfig(base), out.SweeperFunctionName)
+	sweepCfg, err := devstack.SweeperConfig(ctx, lambda.NewFromConfig(base), out.SweeperFunctionName)
 	if err != nil {
 		return err
 	}
@@ -163,19 +162,6 @@ func run(outputsPath string, n int, logPath string) error {
 	}
 	h.extra = append(h.extra, benchfile.New("calls.sweeper.sweeps_per_month", float64(30*24*time.Hour/sweepCfg.Period), "sweeps"))
 	return h.report(n)
-}
-
-// deployedSweepConfig reads the configuration of the deployed sweeper from its environment.
-func deployedSweepConfig(ctx context.Context, client *lambda.Client, name string) (sweeper.Config, error) {
-	fn, err := client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &name})
-	if err != nil {
-		return sweeper.Config{}, fmt.Errorf("sweeper function %q: %w", name, err)
-	}
-	vars := map[string]string{}
-	if fn.Environment != nil {
-		vars = fn.Environment.Variables
-	}
-	return sweeper.ConfigFromEnv(func(k string) string { return vars[k] })
 }
 
 // setLogging sends the handlers' logs to path, or nowhere: stdout carries the figures.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
@@ -49,4 +50,23 @@ func SweepTotals(ctx context.Context, logs FilterLogEventsAPI, group string, sin
 		}
 	}
 	return total, sweeps, nil
+}
+
+// GetFunctionConfigurationAPI is the part of the Lambda client SweeperConfig uses.
+type GetFunctionConfigurationAPI interface {
+	GetFunctionConfiguration(context.Context, *lambda.GetFunctionConfigurationInput, ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error)
+}
+
+// SweeperConfig reads the deployed sweeper's configuration (output SweeperFunctionName) from its environment, as
+// the function itself does.
+func SweeperConfig(ctx context.Context, client GetFunctionConfigurationAPI, functionName string) (sweeper.Config, error) {
+	fn, err := client.GetFunctionConfiguration(ctx, &lambda.GetFunctionConfigurationInput{FunctionName: &functionName})
+	if err != nil {
+		return sweeper.Config{}, fmt.Errorf("sweeper function %q: %w", functionName, err)
+	}
+	vars := map[string]string{}
+	if fn.Environment != nil {
+		vars = fn.Environment.Variables
+	}
+	return sweeper.ConfigFromEnv(func(k string) string { return vars[k] })
 }
