@@ -119,8 +119,8 @@ func TestContractCoversEveryRoute(t *testing.T) {
 	call(t, http.MethodGet, "/orders/"+id, customer, nil)
 	call(t, http.MethodGet, "/orders/"+id+"/notifications", customer, nil)
 	call(t, http.MethodGet, "/orders/"+id+"/tracking", customer, nil)
-	// Not this courier's order (403), or, if it was assigned meanwhile, not
-	// yet picked up in a way the cancel below allows (200/409): all documented.
+	// Not this courier's order (404), or, if it was assigned to it meanwhile,
+	// not yet picked up (409): both documented.
 	call(t, http.MethodPost, "/orders/"+id+"/status", courier, map[string]any{"status": "DELIVERED"})
 	call(t, http.MethodPost, "/orders/"+id+"/cancel", customer, nil)
 	me := call(t, http.MethodGet, "/couriers/me", courier, nil)

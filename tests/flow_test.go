@@ -81,11 +81,10 @@ func TestOrderJourney(t *testing.T) {
 		t.Fatalf("courier's own view: %d %s", me.Status, me.Raw)
 	}
 
-	// Only the assigned courier may move the order on.
+	// Only the assigned courier may move the order on or see its tracking; to another courier the order does
+	// not exist, exactly like an unknown id (a 403 would tell it does).
 	other := otherCourierToken(t, courierID)
-	if resp := call(t, http.MethodPost, "/orders/"+orderID+"/status", other, map[string]any{"status": "PICKED_UP"}); resp.Status != http.StatusForbidden {
-		t.Fatalf("another courier set the status: %d %s", resp.Status, resp.Raw)
-	}
+	assertLooksMissing(t, other, orderID, "another courier")
 	// Customers cannot report locations or set statuses.
 	if resp := call(t, http.MethodPost, "/orders/"+orderID+"/status", token, map[string]any{"status": "DELIVERED"}); resp.Status != http.StatusForbidden {
 		t.Fatalf("customer set the status: %d %s", resp.Status, resp.Raw)
@@ -107,11 +106,20 @@ func TestOrderJourney(t *testing.T) {
 		t.Fatalf("tracking shows %s, want the newest position 52.5280,13.4060", track.Raw)
 	}
 
-	for _, status := range []string{"PICKED_UP", "DELIVERED", "DELIVERED"} { // the repeat must be harmless
+	for _, status := range []string{"PICKED_UP", "PICKED_UP", "DELIVERED"} { // the repeat must be harmless
 		resp := call(t, http.MethodPost, "/orders/"+orderID+"/status", courierToken, map[string]any{"status": status})
 		if resp.Status != http.StatusOK || resp.Body["status"] != status {
 			t.Fatalf("set %s: %d %s", status, resp.Status, resp.Raw)
 		}
+	}
+	// Delivery ends the courier's access: its tracking and its status are now 404 to the former courier, a
+	// repeated DELIVERED included, while the customer still sees the order.
+	assertLooksMissing(t, courierToken, orderID, "the former courier after delivery")
+	if resp := call(t, http.MethodPost, "/orders/"+orderID+"/status", courierToken, map[string]any{"status": "DELIVERED"}); resp.Status != http.StatusNotFound {
+		t.Fatalf("former courier repeats DELIVERED: %d %s, want 404", resp.Status, resp.Raw)
+	}
+	if resp := call(t, http.MethodGet, "/orders/"+orderID+"/tracking", token, nil); resp.Status != http.StatusOK || resp.Body["status"] != "DELIVERED" {
+		t.Fatalf("customer's tracking after delivery: %d %s", resp.Status, resp.Raw)
 	}
 	order = call(t, http.MethodGet, "/orders/"+orderID, token, nil)
 	if order.Body["status"] != "DELIVERED" {
@@ -146,6 +154,25 @@ func TestOrdersArePrivate(t *testing.T) {
 		}
 		if resp := call(t, http.MethodGet, path, owner, nil); resp.Status != http.StatusOK {
 			t.Errorf("owner GET %s: %d %s, want 200", path, resp.Status, resp.Raw)
+		}
+	}
+}
+
+// assertLooksMissing checks that orderID's courier routes answer the courier token exactly as they answer for an
+// order that does not exist: 404 with the same body.
+func assertLooksMissing(t *testing.T, courierToken, orderID, who string) {
+	t.Helper()
+	for _, r := range []struct {
+		method, suffix string
+		body           any
+	}{
+		{http.MethodGet, "/tracking", nil},
+		{http.MethodPost, "/status", map[string]any{"status": "PICKED_UP"}},
+	} {
+		got := call(t, r.method, "/orders/"+orderID+r.suffix, courierToken, r.body)
+		missing := call(t, r.method, "/orders/no-such-order-"+orderID+r.suffix, courierToken, r.body)
+		if got.Status != http.StatusNotFound || got.Raw != missing.Raw {
+			t.Errorf("%s: %s %s: %d %s; an unknown order gets %d %s", who, r.method, r.suffix, got.Status, got.Raw, missing.Status, missing.Raw)
 		}
 	}
 }

@@ -138,8 +138,9 @@ func (s *Service) Courier(ctx context.Context, courierID string) (domain.Courier
 var courierSettable = map[domain.Status]bool{domain.StatusPickedUp: true, domain.StatusDelivered: true}
 
 // SetOrderStatus records pickup or delivery by the order's courier. Repeating
-// the current status is accepted and changes nothing, so a retried request
-// from a flaky connection is harmless.
+// PICKED_UP is accepted and changes nothing, so a retried request from a flaky
+// connection is harmless; once the order is delivered the courier's access has
+// ended, and a repeated DELIVERED gets domain.ErrNotFound like any stranger.
 func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string, to domain.Status) (domain.Order, error) {
 	if !courierSettable[to] {
 		return domain.Order{}, domain.Invalid("status", "must be PICKED_UP or DELIVERED")
@@ -148,8 +149,10 @@ func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string,
 	if err != nil {
 		return domain.Order{}, err
 	}
-	if order.CourierID != courierID {
-		return domain.Order{}, fmt.Errorf("%w: order is not assigned to this courier", domain.ErrForbidden)
+	// Someone else's order, or one this courier no longer carries, looks the same as a missing one: a 403 would
+	// tell the caller that the id exists.
+	if !order.CarriedBy(courierID) {
+		return domain.Order{}, fmt.Errorf("%w: order %s is not carried by this courier", domain.ErrNotFound, orderID)
 	}
 	if order.Status == to {
 		return order, nil
@@ -188,14 +191,15 @@ type Viewer struct {
 	IsOps bool
 }
 
-// Track returns the order's status and courier position to its customer, its
-// courier or ops; anyone else gets domain.ErrNotFound.
+// Track returns the order's status and courier position to its customer, the
+// courier carrying it (until delivery, cancellation or reassignment) or ops;
+// anyone else gets domain.ErrNotFound.
 func (s *Service) Track(ctx context.Context, who Viewer, orderID string) (View, error) {
 	order, err := s.store.GetOrder(ctx, orderID)
 	if err != nil {
 		return View{}, err
 	}
-	if who.ID != order.CustomerID && who.ID != order.CourierID && !who.IsOps {
+	if who.ID != order.CustomerID && !order.CarriedBy(who.ID) && !who.IsOps {
 		return View{}, domain.ErrNotFound
 	}
 	view := View{OrderID: order.ID, Status: order.Status, CourierID: order.CourierID,

@@ -84,7 +84,8 @@ func TestLocationBatchValidation(t *testing.T) {
 func TestOnlyTheAssignedCourierDeliversAndIsThenFree(t *testing.T) {
 	s, svc := fixture(t)
 	ctx := context.Background()
-	if _, err := svc.SetOrderStatus(ctx, "k2", "o-1", domain.StatusPickedUp); !errors.Is(err, domain.ErrForbidden) {
+	// Another courier's order is a 404, like an unknown one: a 403 would say it exists.
+	if _, err := svc.SetOrderStatus(ctx, "k2", "o-1", domain.StatusPickedUp); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("other courier: %v", err)
 	}
 	if _, err := svc.SetOrderStatus(ctx, "k1", "o-1", domain.StatusDelivered); !errors.Is(err, domain.ErrConflict) {
@@ -93,10 +94,20 @@ func TestOnlyTheAssignedCourierDeliversAndIsThenFree(t *testing.T) {
 	if _, err := svc.SetOrderStatus(ctx, "k1", "o-1", domain.StatusCancelled); err == nil {
 		t.Fatal("couriers cannot cancel")
 	}
-	for _, st := range []domain.Status{domain.StatusPickedUp, domain.StatusPickedUp, domain.StatusDelivered, domain.StatusDelivered} {
+	for _, st := range []domain.Status{domain.StatusPickedUp, domain.StatusPickedUp, domain.StatusDelivered} {
 		if o, err := svc.SetOrderStatus(ctx, "k1", "o-1", st); err != nil || o.Status != st {
 			t.Fatalf("set %s: %v %+v", st, err, o)
 		}
+	}
+	// Delivery ends the courier's access: the same request again, and the tracking, are now 404.
+	if _, err := svc.SetOrderStatus(ctx, "k1", "o-1", domain.StatusDelivered); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("repeat after delivery: %v", err)
+	}
+	if _, err := svc.Track(ctx, tracking.Viewer{ID: "k1"}, "o-1"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("former courier tracks the delivered order: %v", err)
+	}
+	if _, err := svc.Track(ctx, tracking.Viewer{ID: "c-1"}, "o-1"); err != nil {
+		t.Fatalf("the customer still sees the delivered order: %v", err)
 	}
 	o, _ := s.GetOrder(ctx, "o-1")
 	k1, _ := s.GetCourier(ctx, "k1")
@@ -113,5 +124,51 @@ func TestCourierSeesOwnAssignment(t *testing.T) {
 	}
 	if _, err := svc.Courier(context.Background(), "c-1"); !errors.Is(err, domain.ErrForbidden) {
 		t.Fatalf("a customer asking for a courier profile: %v", err)
+	}
+}
+
+func TestCourierAccessEndsWithCancellationAndReassignment(t *testing.T) {
+	s, svc := fixture(t)
+	ctx := context.Background()
+	if _, err := svc.Track(ctx, tracking.Viewer{ID: "k1"}, "o-1"); err != nil {
+		t.Fatalf("the carrying courier tracks its order: %v", err)
+	}
+	// Reassigned: k2 now carries it, k1 keeps nothing.
+	o, _ := s.GetOrder(ctx, "o-1")
+	o.CourierID = "k2"
+	o.Version++
+	if err := s.UpdateOrder(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"k1", "k2"} {
+		_, trackErr := svc.Track(ctx, tracking.Viewer{ID: c}, "o-1")
+		_, statusErr := svc.SetOrderStatus(ctx, c, "o-1", domain.StatusPickedUp)
+		if c == "k1" && (!errors.Is(trackErr, domain.ErrNotFound) || !errors.Is(statusErr, domain.ErrNotFound)) {
+			t.Fatalf("former courier after reassignment: track %v, status %v", trackErr, statusErr)
+		}
+		if c == "k2" && (trackErr != nil || statusErr != nil) {
+			t.Fatalf("new courier: track %v, status %v", trackErr, statusErr)
+		}
+	}
+	// Cancelled before pickup (the customer's cancel keeps CourierID on the order): the courier's access ends.
+	if err := s.CreateOrder(ctx, domain.Order{ID: "o-2", CustomerID: "c-1", CourierID: "k1",
+		Status: domain.StatusCourierAssigned, Version: 3}); err != nil {
+		t.Fatal(err)
+	}
+	o2, _ := s.GetOrder(ctx, "o-2")
+	if err := o2.Transition(domain.StatusCancelled, "", now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.UpdateOrder(ctx, o2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Track(ctx, tracking.Viewer{ID: "k1"}, "o-2"); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("courier tracks a cancelled order: %v", err)
+	}
+	if _, err := svc.SetOrderStatus(ctx, "k1", "o-2", domain.StatusPickedUp); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("courier picks up a cancelled order: %v", err)
+	}
+	if _, err := svc.SetOrderStatus(ctx, "k2", "no-such-order", domain.StatusPickedUp); !errors.Is(err, domain.ErrNotFound) {
+		t.Fatalf("unknown order: %v", err)
 	}
 }

@@ -181,7 +181,7 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
   assert.ok(courierId, 'the order page names the courier');
   await customer.screenshot({ path: `${SHOTS}order.png`, fullPage: true, animations: 'disabled' });
 
-  // Find the courier account: the API refuses the status change to anyone else (403).
+  // Find the courier account: the API refuses the status change to anyone else (404, as for an unknown order).
   const tryPickedUp = async (page, username) => {
     await signIn(page, username);
     await signedInAs(page, username);
@@ -195,7 +195,7 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
     });
   };
   const refused = async (page, username, outcome) => {
-    assert.match(outcome, /^error: .*may not/, `${username} was refused for the right reason`);
+    assert.match(outcome, /^error: .*not one you are carrying/, `${username} was refused for the right reason`);
     assert.notEqual(await byTestId(page, 'courier-sub').innerText(), courierId, `${username} is the assigned courier but was refused`);
   };
   const courier = await newPage();

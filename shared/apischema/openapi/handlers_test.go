@@ -269,7 +269,8 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(403, "POST", "/couriers/me/location", customer, fixes)
 	expect(200, "GET", "/orders/"+id+"/tracking", customer, "") // now with a position
 	expect(200, "GET", "/orders/"+id+"/tracking", courier1, "")
-	expect(403, "POST", "/orders/"+id+"/status", courier2, `{"status":"PICKED_UP"}`)
+	expect(404, "POST", "/orders/"+id+"/status", courier2, `{"status":"PICKED_UP"}`) // another courier's: as if missing
+	expect(404, "GET", "/orders/"+id+"/tracking", courier2, "")
 	expect(403, "POST", "/orders/"+id+"/status", customer, `{"status":"PICKED_UP"}`)
 	expect(404, "POST", "/orders/nope/status", courier1, `{"status":"PICKED_UP"}`)
 	expect(400, "POST", "/orders/"+id+"/status", courier1, `{"status":"CANCELLED"}`)
@@ -277,7 +278,9 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"PICKED_UP"}`)
 	expect(409, "POST", "/orders/"+id+"/cancel", customer, "")
 	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
-	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
+	expect(404, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`) // delivery ended its access
+	expect(404, "GET", "/orders/"+id+"/tracking", courier1, "")
+	expect(200, "GET", "/orders/"+id+"/tracking", customer, "")
 	expect(200, "GET", "/couriers/me", courier1, "") // available again, no order_id
 
 	// Cancelling.

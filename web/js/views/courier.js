@@ -171,7 +171,9 @@ export function courierView(main, _params, query) {
   const setStatus = async (button, status, label) => {
     await run(button, label, async () => {
       const order = await api.setOrderStatus(requireOrder(), status).catch((e) => {
-        if (e.status === 403) e.message = `${e.message}: this order is not assigned to you.`;
+        // The API answers 404 alike for an unknown order and for one this courier may not touch (another
+        // courier's, or one that no longer needs it), so that nobody learns which ids exist.
+        if (e.status === 404) e.message = 'You may not update this order: it is not one you are carrying now.';
         throw e;
       });
       knownStatus = order.status;
