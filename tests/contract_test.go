@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema/openapi"
 )
@@ -128,7 +129,7 @@ func TestContractCoversEveryRoute(t *testing.T) {
 	// the run is not affected.
 	if loc, ok := me.Body["location"].(map[string]any); ok {
 		call(t, http.MethodPost, "/couriers/me/location", courier, map[string]any{
-			"positions": []map[string]any{{"lat": loc["lat"], "lng": loc["lng"]}},
+			"positions": []map[string]any{{"lat": loc["lat"], "lng": loc["lng"], "recorded_at": time.Now().UTC().Format(time.RFC3339Nano)}},
 		})
 	} else {
 		t.Errorf("courier: %d %s", me.Status, me.Raw)

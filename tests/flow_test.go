@@ -90,10 +90,16 @@ func TestOrderJourney(t *testing.T) {
 		t.Fatalf("customer set the status: %d %s", resp.Status, resp.Raw)
 	}
 
+	// The courier rides on from where it is, in a batch of fixes 5 s apart; the newest is the order's position.
+	me := call(t, http.MethodGet, "/couriers/me", courierToken, nil)
+	here, _ := me.Body["location"].(map[string]any)
+	lat0, _ := here["lat"].(float64)
+	lng0, _ := here["lng"].(float64)
+	stamp := func(ago time.Duration) string { return time.Now().Add(-ago).UTC().Format(time.RFC3339Nano) }
 	loc := call(t, http.MethodPost, "/couriers/me/location", courierToken, map[string]any{
 		"positions": []map[string]any{
-			{"lat": 52.5270, "lng": 13.4030, "recorded_at": time.Now().Add(-2 * time.Second).UTC().Format(time.RFC3339)},
-			{"lat": 52.5280, "lng": 13.4060, "recorded_at": time.Now().UTC().Format(time.RFC3339)},
+			{"lat": lat0 + 0.0001, "lng": lng0 + 0.0001, "recorded_at": stamp(5 * time.Second)},
+			{"lat": lat0 + 0.0002, "lng": lng0 + 0.0002, "recorded_at": stamp(0)},
 		},
 	})
 	if loc.Status != http.StatusOK {
@@ -102,8 +108,35 @@ func TestOrderJourney(t *testing.T) {
 	track := call(t, http.MethodGet, "/orders/"+orderID+"/tracking", token, nil)
 	pos, _ := track.Body["position"].(map[string]any)
 	location, _ := pos["location"].(map[string]any)
-	if track.Status != http.StatusOK || location["lat"] != 52.5280 || location["lng"] != 13.4060 {
-		t.Fatalf("tracking shows %s, want the newest position 52.5280,13.4060", track.Raw)
+	if track.Status != http.StatusOK || location["lat"] != lat0+0.0002 || location["lng"] != lng0+0.0002 {
+		t.Fatalf("tracking shows %s, want the newest position %v,%v", track.Raw, lat0+0.0002, lng0+0.0002)
+	}
+
+	// A bad batch is refused whole, naming the fix, and stores nothing: not its good first fix either.
+	for _, bad := range []struct {
+		field string
+		fixes []map[string]any
+	}{
+		{"positions[1].lat", []map[string]any{ // 5.5 km in a second
+			{"lat": lat0 + 0.0003, "lng": lng0 + 0.0003, "recorded_at": stamp(-time.Second)},
+			{"lat": lat0 + 0.05, "lng": lng0 + 0.0003, "recorded_at": stamp(-2 * time.Second)},
+		}},
+		{"positions[1].recorded_at", []map[string]any{
+			{"lat": lat0 + 0.0003, "lng": lng0 + 0.0003, "recorded_at": stamp(-time.Second)},
+			{"lat": lat0 + 0.0004, "lng": lng0 + 0.0004, "recorded_at": stamp(-time.Hour)},
+		}},
+	} {
+		resp := call(t, http.MethodPost, "/couriers/me/location", courierToken, map[string]any{"positions": bad.fixes})
+		errBody, _ := resp.Body["error"].(map[string]any)
+		if resp.Status != http.StatusBadRequest || errBody["field"] != bad.field {
+			t.Fatalf("bad batch: %d %s, want 400 naming %s", resp.Status, resp.Raw, bad.field)
+		}
+	}
+	if again := call(t, http.MethodGet, "/orders/"+orderID+"/tracking", token, nil); again.Raw != track.Raw {
+		t.Fatalf("a refused batch changed the tracking: %s, was %s", again.Raw, track.Raw)
+	}
+	if me := call(t, http.MethodGet, "/couriers/me", courierToken, nil); !samePosition(me.Body["location"], lat0+0.0002, lng0+0.0002) {
+		t.Fatalf("a refused batch moved the courier: %s", me.Raw)
 	}
 
 	for _, status := range []string{"PICKED_UP", "PICKED_UP", "DELIVERED"} { // the repeat must be harmless
@@ -175,6 +208,11 @@ func assertLooksMissing(t *testing.T, courierToken, orderID, who string) {
 			t.Errorf("%s: %s %s: %d %s; an unknown order gets %d %s", who, r.method, r.suffix, got.Status, got.Raw, missing.Status, missing.Raw)
 		}
 	}
+}
+
+func samePosition(v any, lat, lng float64) bool {
+	m, _ := v.(map[string]any)
+	return m["lat"] == lat && m["lng"] == lng
 }
 
 func waitForNotifications(t *testing.T, token, orderID string, types ...string) []any {

@@ -57,6 +57,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 // batchSize is the stream batch whose per-event cost is measured.
@@ -357,8 +358,12 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	}); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
-	at := restaurant.Location
-	location := map[string]any{"positions": []map[string]float64{{"lat": at.Lat + 0.0005, "lng": at.Lng + 0.0005}}}
+	// One batch as the shipped clients send it: a fix every cadence.RecordEvery over cadence.SendEvery, riding on
+	// from where the courier is (read uncounted), so every fix is plausible.
+	location, err := h.locationBatch(ctx, courier)
+	if err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
 	if err := h.measure("tracking.report_location", func() error {
 		return h.courierAPI(ctx, "POST", "/couriers/me/location", courier, location, http.StatusOK)
 	}); err != nil {
@@ -538,6 +543,24 @@ func sqsEvent(e domainevents.Envelope) events.SQSEvent {
 		MessageId: platform.NewID(), Body: string(body), EventSource: "aws:sqs",
 		Attributes: map[string]string{"ApproximateReceiveCount": "1"},
 	}}}
+}
+
+// locationBatch is the body of one POST /couriers/me/location of the courier's device: cadence.SendEvery of fixes
+// taken every cadence.RecordEvery, ending now, about 10 m apart, starting where the courier is.
+func (h *harness) locationBatch(ctx context.Context, courierID string) (map[string]any, error) {
+	c, err := h.table.GetCourier(ctx, courierID)
+	if err != nil {
+		return nil, err
+	}
+	n := int(cadence.SendEvery / cadence.RecordEvery)
+	now := time.Now().UTC()
+	fixes := make([]map[string]any, n)
+	for i := range fixes {
+		step := float64(i + 1)
+		fixes[i] = map[string]any{"lat": c.Location.Lat + 0.0001*step, "lng": c.Location.Lng,
+			"recorded_at": now.Add(-time.Duration(n-1-i) * cadence.RecordEvery).Format(time.RFC3339Nano)}
+	}
+	return map[string]any{"positions": fixes}, nil
 }
 
 func sqsOK(resp events.SQSEventResponse, err error) error {

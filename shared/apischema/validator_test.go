@@ -39,7 +39,7 @@ func reference(t *testing.T) map[string]*jsonschema.Schema {
 
 var valid = map[string]string{
 	PlaceOrder:    `{"restaurant_id":"trattoria-roma","items":[{"item_id":"margherita","quantity":2,"options":["large","olives"]},{"item_id":"tiramisu","quantity":1}],"delivery_location":{"lat":52.53,"lng":13.41},"delivery_address":"Invalidenstr. 1","payment_token":"tok_visa"}`,
-	LocationBatch: `{"positions":[{"lat":52.5,"lng":13.4,"recorded_at":"2026-11-23T12:00:00Z"},{"lat":-90,"lng":180}]}`,
+	LocationBatch: `{"positions":[{"lat":52.5,"lng":13.4,"recorded_at":"2026-11-23T12:00:00Z"},{"lat":-90,"lng":180,"recorded_at":"2026-11-23T12:00:05Z"}]}`,
 	OrderStatus:   `{"status":"PICKED_UP"}`,
 }
 

@@ -22,6 +22,17 @@ type Courier struct {
 	Location  LatLng        `json:"location"`
 	OrderID   string        `json:"order_id,omitempty"`
 	UpdatedAt time.Time     `json:"updated_at"`
+	// LocatedAt is when the courier's device recorded Location (its clock); zero until the courier reports a
+	// position. The next batch's speed is checked from it.
+	LocatedAt time.Time `json:"-"`
+}
+
+// LastFix is the courier's last stored fix, nil if it never reported one.
+func (c Courier) LastFix() *Fix {
+	if c.LocatedAt.IsZero() {
+		return nil
+	}
+	return &Fix{Location: c.Location, RecordedAt: c.LocatedAt}
 }
 
 // Geohash precisions used to index free couriers: the table's GSI2 partition

@@ -131,19 +131,22 @@ func (t *Table) ReleaseCourier(ctx context.Context, o domain.Order, now time.Tim
 	return nil
 }
 
-// MoveCourier records a courier's new position. A free courier's index keys
-// move with it; the write is conditional on the status it was read with, so a
-// concurrent assignment is never undone (the caller re-reads and retries).
-func (t *Table) MoveCourier(ctx context.Context, c domain.Courier, to domain.LatLng, now time.Time) error {
-	hash := domain.Geohash(to, domain.PointPrecision)
+// MoveCourier records a courier's newest fix. A free courier's index keys
+// move with it. The write is conditional on the status the courier was read
+// with, so a concurrent assignment is never undone, and on the stored fix being
+// older, so two batches racing never move the courier back; either failure is
+// domain.ErrConflict and the caller re-reads.
+func (t *Table) MoveCourier(ctx context.Context, c domain.Courier, to domain.Fix, now time.Time) error {
+	hash := domain.Geohash(to.Location, domain.PointPrecision)
 	values := map[string]types.AttributeValue{
-		":lat":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Lat)},
-		":lng":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Lng)},
+		":lat":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Location.Lat)},
+		":lng":    &types.AttributeValueMemberN{Value: fmt.Sprint(to.Location.Lng)},
 		":hash":   &types.AttributeValueMemberS{Value: hash},
+		":at":     &types.AttributeValueMemberN{Value: fmt.Sprint(to.RecordedAt.UnixMilli())},
 		":now":    &types.AttributeValueMemberS{Value: now.UTC().Format(time.RFC3339Nano)},
 		":status": &types.AttributeValueMemberS{Value: string(c.Status)},
 	}
-	update := "SET lat = :lat, lng = :lng, geohash = :hash, updated_at = :now"
+	update := "SET lat = :lat, lng = :lng, geohash = :hash, located_at_ms = :at, updated_at = :now"
 	if c.Status == domain.CourierAvailable {
 		pk, sk := availabilityKeys(hash, c.ID)
 		update += ", GSI2PK = :pk, GSI2SK = :sk"
@@ -154,7 +157,7 @@ func (t *Table) MoveCourier(ctx context.Context, c domain.Courier, to domain.Lat
 		TableName:                 &t.name,
 		Key:                       mustKey(courierKey(c.ID)),
 		UpdateExpression:          &update,
-		ConditionExpression:       aws.String("#s = :status"),
+		ConditionExpression:       aws.String("#s = :status AND (attribute_not_exists(located_at_ms) OR located_at_ms < :at)"),
 		ExpressionAttributeNames:  map[string]string{"#s": "status"},
 		ExpressionAttributeValues: values,
 	})

@@ -138,6 +138,9 @@ type courierItem struct {
 	Geohash   string    `dynamodbav:"geohash"`
 	OrderID   string    `dynamodbav:"order_id,omitempty"`
 	UpdatedAt time.Time `dynamodbav:"updated_at"`
+	// LocatedAtMs is when the device recorded lat/lng (Unix ms, so a condition can compare it numerically);
+	// absent until the courier reports a position.
+	LocatedAtMs int64 `dynamodbav:"located_at_ms,omitempty"`
 }
 
 type chargeItem struct {
@@ -278,6 +281,9 @@ func toCourierItem(c domain.Courier) courierItem {
 		keys: courierKey(c.ID), Type: typeCourier, ID: c.ID, Name: c.Name, Status: string(c.Status),
 		Lat: c.Location.Lat, Lng: c.Location.Lng, Geohash: hash, OrderID: c.OrderID, UpdatedAt: c.UpdatedAt,
 	}
+	if !c.LocatedAt.IsZero() {
+		it.LocatedAtMs = c.LocatedAt.UnixMilli()
+	}
 	if c.Status == domain.CourierAvailable {
 		it.GSI2PK, it.GSI2SK = availabilityKeys(hash, c.ID)
 	}
@@ -291,8 +297,12 @@ func availabilityKeys(geohash, courierID string) (string, string) {
 }
 
 func (it courierItem) domain() domain.Courier {
-	return domain.Courier{ID: it.ID, Name: it.Name, Status: domain.CourierStatus(it.Status),
+	c := domain.Courier{ID: it.ID, Name: it.Name, Status: domain.CourierStatus(it.Status),
 		Location: domain.LatLng{Lat: it.Lat, Lng: it.Lng}, OrderID: it.OrderID, UpdatedAt: it.UpdatedAt}
+	if it.LocatedAtMs != 0 {
+		c.LocatedAt = time.UnixMilli(it.LocatedAtMs).UTC()
+	}
+	return c
 }
 
 func toChargeItem(c domain.Charge) chargeItem {

@@ -10,6 +10,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 // The fuzz targets below feed request bodies through what the handlers do
@@ -26,7 +27,9 @@ func FuzzDecodeLocationBatch(f *testing.F) {
 	for _, seed := range []string{
 		`{"positions":[{"lat":52.527,"lng":13.403,"recorded_at":"2026-11-23T11:59:58Z"},{"lat":52.528,"lng":13.406,"recorded_at":"2026-11-23T12:00:00.123+01:00"}]}`,
 		`{"positions":[{"lat":52.52,"lng":13.40}]}`,
-		`{"positions":[{"lat":-90,"lng":-180},{"lat":90,"lng":180,"recorded_at":"2026-11-23T12:00:59Z"}]}`,
+		`{"positions":[{"lat":-90,"lng":-180,"recorded_at":"2026-11-23T11:58:00Z"},{"lat":-90,"lng":-179.99,"recorded_at":"2026-11-23T12:00:59Z"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-11-23T11:54:00Z"}]}`,
+		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-11-23T11:59:00Z"},{"lat":52.62,"lng":13.40,"recorded_at":"2026-11-23T11:59:05Z"}]}`,
 		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-11-23T12:05:00Z"}]}`,
 		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"yesterday"}]}`,
 		`{"positions":[{"lat":52.52,"lng":13.40,"recorded_at":"2026-12-31T23:59:60Z"}]}`,
@@ -43,10 +46,13 @@ func FuzzDecodeLocationBatch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body string) {
 		var batch LocationBatch
 		err := httpapi.DecodeValidated(httpapi.Request{Body: body}, apischema.LocationBatch, &batch)
-		var pos domain.LatLng
-		var at time.Time
+		rules := domain.NewFixRules(cadence.MaxBatch)
+		var fixes []domain.Fix
 		if err == nil {
-			pos, at, err = batch.latest(fuzzNow)
+			fixes, err = batch.fixes()
+		}
+		if err == nil {
+			fixes, err = rules.Check(fixes, nil, fuzzNow)
 		}
 		if err != nil {
 			requireFieldError(t, err)
@@ -64,9 +70,17 @@ func FuzzDecodeLocationBatch(f *testing.F) {
 		if err := httpapi.DecodeValidated(httpapi.Request{Body: string(canonical)}, apischema.LocationBatch, &again); err != nil {
 			t.Fatalf("accepted %q, but the batch it decoded to breaks the contract: %s: %v", body, canonical, err)
 		}
-		pos2, at2, err := again.latest(fuzzNow)
-		if err != nil || pos2 != pos || !at2.Equal(at) {
-			t.Fatalf("round trip changed the newest fix: %v at %v, then %v at %v (%v)", pos, at, pos2, at2, err)
+		fixes2, err := again.fixes()
+		if err == nil {
+			fixes2, err = rules.Check(fixes2, nil, fuzzNow)
+		}
+		if err != nil || len(fixes2) != len(fixes) {
+			t.Fatalf("round trip changed the batch: %v, then %v (%v)", fixes, fixes2, err)
+		}
+		for i := range fixes {
+			if fixes[i].Location != fixes2[i].Location || !fixes[i].RecordedAt.Equal(fixes2[i].RecordedAt) {
+				t.Fatalf("round trip changed fix %d: %v, then %v", i, fixes[i], fixes2[i])
+			}
 		}
 	})
 }

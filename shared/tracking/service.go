@@ -10,12 +10,15 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 // Store is what tracking needs from persistence.
 type Store interface {
 	GetCourier(ctx context.Context, id string) (domain.Courier, error)
-	MoveCourier(ctx context.Context, c domain.Courier, to domain.LatLng, now time.Time) error
+	// MoveCourier stores the courier's newest fix if its status is still c.Status and its stored fix is older;
+	// domain.ErrConflict otherwise.
+	MoveCourier(ctx context.Context, c domain.Courier, to domain.Fix, now time.Time) error
 	SaveTracking(ctx context.Context, p domain.TrackingPosition) error
 	GetTracking(ctx context.Context, orderID string) (domain.TrackingPosition, error)
 	GetOrder(ctx context.Context, id string) (domain.Order, error)
@@ -27,11 +30,12 @@ type Store interface {
 type Service struct {
 	store Store
 	now   func() time.Time
+	rules domain.FixRules
 }
 
 // NewService wires the service.
 func NewService(store Store, now func() time.Time) *Service {
-	return &Service{store: store, now: now}
+	return &Service{store: store, now: now, rules: domain.NewFixRules(cadence.MaxBatch)}
 }
 
 // Position is one location fix reported by a courier's device.
@@ -41,62 +45,55 @@ type Position struct {
 	RecordedAt *time.Time `json:"recorded_at"`
 }
 
-// LocationBatch is the body of POST /couriers/me/location. Devices batch fixes
-// to save battery and requests; only the newest one moves the courier.
+// LocationBatch is the body of POST /couriers/me/location: the fixes a device
+// recorded since its last request, oldest first (shared/tracking/cadence says
+// how often it records and sends).
 type LocationBatch struct {
 	Positions []Position `json:"positions"`
 }
 
-// MaxPositionsPerBatch bounds a batch (and the request body).
-const MaxPositionsPerBatch = 100
-
-// maxClockSkew is how far in the future a device clock may be.
-const maxClockSkew = time.Minute
-
-// latest validates the batch and returns its newest fix.
-func (b LocationBatch) latest(now time.Time) (domain.LatLng, time.Time, error) {
-	if len(b.Positions) == 0 || len(b.Positions) > MaxPositionsPerBatch {
-		return domain.LatLng{}, time.Time{}, domain.Invalid("positions", "must hold 1 to %d positions", MaxPositionsPerBatch)
+// fixes checks that every position is complete (the JSON Schema does too, but
+// the service is also called without it) and converts them.
+func (b LocationBatch) fixes() ([]domain.Fix, error) {
+	if len(b.Positions) == 0 || len(b.Positions) > cadence.MaxBatch {
+		return nil, domain.Invalid("positions", "must hold 1 to %d positions", cadence.MaxBatch)
 	}
-	var best domain.LatLng
-	var bestAt time.Time
+	out := make([]domain.Fix, len(b.Positions))
 	for i, p := range b.Positions {
 		field := fmt.Sprintf("positions[%d]", i)
-		if p.Lat == nil {
-			return domain.LatLng{}, time.Time{}, domain.Invalid(field+".lat", "is required")
+		switch {
+		case p.Lat == nil:
+			return nil, domain.Invalid(field+".lat", "is required")
+		case p.Lng == nil:
+			return nil, domain.Invalid(field+".lng", "is required")
+		case p.RecordedAt == nil:
+			return nil, domain.Invalid(field+".recorded_at", "is required")
 		}
-		if p.Lng == nil {
-			return domain.LatLng{}, time.Time{}, domain.Invalid(field+".lng", "is required")
-		}
-		at := now
-		if p.RecordedAt != nil {
-			at = *p.RecordedAt
-		}
-		if at.After(now.Add(maxClockSkew)) {
-			return domain.LatLng{}, time.Time{}, domain.Invalid(field+".recorded_at", "is in the future")
-		}
-		pos := domain.LatLng{Lat: *p.Lat, Lng: *p.Lng}
-		if err := pos.Validate(field); err != nil {
-			return domain.LatLng{}, time.Time{}, err
-		}
-		if i == 0 || !at.Before(bestAt) {
-			best, bestAt = pos, at
-		}
+		out[i] = domain.Fix{Location: domain.LatLng{Lat: *p.Lat, Lng: *p.Lng}, RecordedAt: p.RecordedAt.UTC()}
 	}
-	return best, bestAt.UTC(), nil
+	return out, nil
 }
 
-// ReportLocation moves the courier to the batch's newest fix and, when the
-// courier is carrying an order, records the position on that order for the
-// customer to see.
+// ReportLocation validates a batch of fixes and stores its newest one: on the
+// courier, and, while the courier carries an order, as that order's tracking
+// position (which expires with a TTL). Only the courier's active order is
+// tracked. A batch that breaks a rule (domain.FixRules) is refused whole, before
+// anything is written. Fixes the courier reported before (a retried batch) are
+// skipped, so a retry stores nothing twice and is answered like the first try.
+// DynamoDB calls: one read, then one write for a free courier, two for one
+// carrying an order.
 func (s *Service) ReportLocation(ctx context.Context, courierID string, batch LocationBatch) (domain.Courier, error) {
 	now := s.now().UTC()
-	pos, at, err := batch.latest(now)
+	fixes, err := batch.fixes()
 	if err != nil {
 		return domain.Courier{}, err
 	}
-	// A concurrent assignment changes the courier's status under us; re-read
-	// and try again rather than overwrite it.
+	// What can be told without the stored state is refused before any read.
+	if _, err := s.rules.Check(fixes, nil, now); err != nil {
+		return domain.Courier{}, err
+	}
+	// A concurrent assignment or batch changes the courier under us; re-read
+	// and check again rather than overwrite it.
 	for attempt := 0; ; attempt++ {
 		courier, err := s.store.GetCourier(ctx, courierID)
 		if errors.Is(err, domain.ErrNotFound) {
@@ -105,17 +102,27 @@ func (s *Service) ReportLocation(ctx context.Context, courierID string, batch Lo
 		if err != nil {
 			return domain.Courier{}, err
 		}
-		err = s.store.MoveCourier(ctx, courier, pos, now)
-		if errors.Is(err, domain.ErrConflict) && attempt < 2 {
-			continue
-		}
+		fresh, err := s.rules.Check(fixes, courier.LastFix(), now)
 		if err != nil {
 			return domain.Courier{}, err
 		}
-		courier.Location, courier.UpdatedAt = pos, now
-		if courier.Status == domain.CourierAssigned && courier.OrderID != "" {
+		if len(fresh) > 0 {
+			newest := fresh[len(fresh)-1]
+			err = s.store.MoveCourier(ctx, courier, newest, now)
+			if errors.Is(err, domain.ErrConflict) && attempt < 2 {
+				continue
+			}
+			if err != nil {
+				return domain.Courier{}, err
+			}
+			courier.Location, courier.LocatedAt, courier.UpdatedAt = newest.Location, newest.RecordedAt, now
+		}
+		// Also for a retry that brought nothing new: if the first try failed
+		// after moving the courier, this stores the order's position it missed
+		// (SaveTracking never replaces a newer one).
+		if last := courier.LastFix(); last != nil && courier.Status == domain.CourierAssigned && courier.OrderID != "" {
 			if err := s.store.SaveTracking(ctx, domain.TrackingPosition{
-				OrderID: courier.OrderID, CourierID: courier.ID, Location: pos, RecordedAt: at,
+				OrderID: courier.OrderID, CourierID: courier.ID, Location: last.Location, RecordedAt: last.RecordedAt,
 			}); err != nil {
 				return domain.Courier{}, err
 			}

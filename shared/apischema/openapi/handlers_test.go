@@ -260,12 +260,15 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(200, "GET", "/couriers/me", courier1, "")
 	expect(403, "GET", "/couriers/me", customer, "")
 	expect(403, "GET", "/couriers/me", caller{"k9", `["courier"]`}, "") // in the group, not registered
-	fixes := fmt.Sprintf(`{"positions":[{"lat":52.522,"lng":13.402,"recorded_at":%q},{"lat":52.523,"lng":13.403}]}`,
-		clock.Add(-time.Minute).Format(time.RFC3339))
+	fixes := fmt.Sprintf(`{"positions":[{"lat":52.522,"lng":13.402,"recorded_at":%q},{"lat":52.5222,"lng":13.4022,"recorded_at":%q}]}`,
+		clock.Add(-10*time.Second).Format(time.RFC3339), clock.Add(-5*time.Second).Format(time.RFC3339))
 	expect(200, "POST", "/couriers/me/location", courier1, fixes)
 	expect(200, "POST", "/couriers/me/location", courier2, fixes)
 	expect(400, "POST", "/couriers/me/location", courier1, `{"positions":[]}`)
 	expect(400, "POST", "/couriers/me/location", courier1, `{"positions":[{"lat":52.5,"lng":13.4,"recorded_at":"2999-01-01T00:00:00Z"}]}`)
+	expect(400, "POST", "/couriers/me/location", courier1, `{"positions":[{"lat":52.5,"lng":13.4}]}`) // recorded_at is required
+	expect(400, "POST", "/couriers/me/location", courier1, fmt.Sprintf(`{"positions":[{"lat":53.5,"lng":13.4,"recorded_at":%q}]}`,
+		clock.Format(time.RFC3339))) // 110 km from the last fix in 5 s
 	expect(403, "POST", "/couriers/me/location", customer, fixes)
 	expect(200, "GET", "/orders/"+id+"/tracking", customer, "") // now with a position
 	expect(200, "GET", "/orders/"+id+"/tracking", courier1, "")

@@ -312,15 +312,16 @@ func (s *Store) ReleaseCourier(_ context.Context, o domain.Order, now time.Time)
 	return nil
 }
 
-// MoveCourier moves a courier if its status is still the one it was read with.
-func (s *Store) MoveCourier(_ context.Context, c domain.Courier, to domain.LatLng, now time.Time) error {
+// MoveCourier moves a courier if its status is still the one it was read with
+// and its stored fix is older.
+func (s *Store) MoveCourier(_ context.Context, c domain.Courier, to domain.Fix, now time.Time) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur, ok := s.couriers[c.ID]
-	if !ok || cur.Status != c.Status {
+	if !ok || cur.Status != c.Status || !cur.LocatedAt.IsZero() && !cur.LocatedAt.Before(to.RecordedAt) {
 		return domain.ErrConflict
 	}
-	cur.Location, cur.UpdatedAt = to, now
+	cur.Location, cur.LocatedAt, cur.UpdatedAt = to.Location, to.RecordedAt, now
 	s.couriers[c.ID] = cur
 	return nil
 }
