@@ -34,7 +34,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit test e2e fuzz bench reliability emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
+.PHONY: help tools build vet unit test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -77,6 +77,9 @@ vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must b
 
 unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests (go test ./...; deployed-stack tests need tag e2e)
 	@$(STEP) "Unit and infra assertion tests (go test ./...)" go test ./...
+
+diagram: $(GOMOD_STAMP) ## Redraw the Mermaid diagram in README.md and docs/architecture.md from the synthesized template
+	@go run ./scripts/diagram -write
 
 # --- local emulator ------------------------------------------------------------------------------------------------
 

@@ -1,0 +1,147 @@
+// Command diagram draws the architecture diagram (Mermaid) from the CloudFormation template the CDK app
+// synthesizes, so the picture cannot drift from what is deployed. It synthesizes the stack in process (stage
+// aws, as `cdk deploy` ships it; dummy function binaries, since only the wiring matters) and prints the
+// flowchart, or with -write replaces it between the markers in README.md and docs/architecture.md.
+//
+//	go run ./scripts/diagram          # print it
+//	make diagram                      # = go run ./scripts/diagram -write
+//
+// diagram_test.go fails when a committed diagram differs from what the template yields.
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/infra"
+)
+
+// Markers around the generated diagram in the Markdown files.
+const (
+	BeginMarker = "<!-- diagram:begin (generated from the synthesized template by `make diagram`; do not edit) -->"
+	EndMarker   = "<!-- diagram:end -->"
+)
+
+// Targets are the Markdown files (relative to the repository root) that embed the diagram.
+var Targets = []string{"README.md", "docs/architecture.md"}
+
+func main() {
+	write := flag.Bool("write", false, "replace the diagram between the markers in "+strings.Join(Targets, " and "))
+	root := flag.String("root", ".", "the repository root")
+	flag.Parse()
+	err := run(*root, *write)
+	jsii.Close()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "diagram:", err)
+		os.Exit(1)
+	}
+}
+
+func run(root string, write bool) error {
+	tpl, err := Synthesize(root)
+	if err != nil {
+		return err
+	}
+	chart, err := Mermaid(tpl)
+	if err != nil {
+		return err
+	}
+	if !write {
+		fmt.Print(chart)
+		return nil
+	}
+	for _, f := range Targets {
+		path := filepath.Join(root, f)
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		out, err := Embed(string(raw), chart)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		if out != string(raw) {
+			if err := os.WriteFile(path, []byte(out), 0o644); err != nil {
+				return err
+			}
+			fmt.Println("diagram: updated", f)
+		}
+	}
+	return nil
+}
+
+// Block is the Markdown that goes between the markers.
+func Block(chart string) string { return "```mermaid\n" + chart + "```\n" }
+
+// Embed puts the chart between the markers of doc.
+func Embed(doc, chart string) (string, error) {
+	before, rest, ok := strings.Cut(doc, BeginMarker+"\n")
+	if !ok {
+		return "", fmt.Errorf("no line %q", BeginMarker)
+	}
+	_, after, ok := strings.Cut(rest, EndMarker)
+	if !ok {
+		return "", fmt.Errorf("no %q after the begin marker", EndMarker)
+	}
+	return before + BeginMarker + "\n" + Block(chart) + EndMarker + after, nil
+}
+
+// Embedded is the Markdown between the markers of doc.
+func Embedded(doc string) (string, error) {
+	_, rest, ok := strings.Cut(doc, BeginMarker+"\n")
+	if !ok {
+		return "", fmt.Errorf("no line %q", BeginMarker)
+	}
+	inner, _, ok := strings.Cut(rest, EndMarker)
+	if !ok {
+		return "", fmt.Errorf("no %q after the begin marker", EndMarker)
+	}
+	return inner, nil
+}
+
+// Synthesize builds the FoodDelivery stack (stage aws) with the context of cdk.json and returns its template.
+func Synthesize(root string) ([]byte, error) {
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	b, err := os.ReadFile(filepath.Join(root, "cdk.json"))
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(b, &cdkJSON); err != nil {
+		return nil, fmt.Errorf("cdk.json: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "diagram-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	assets := filepath.Join(dir, "lambda")
+	for _, f := range infra.FunctionFolders {
+		p := filepath.Join(assets, f, "bootstrap")
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(p, []byte("#!/bin/sh\n# "+f+"\n"), 0o755); err != nil {
+			return nil, err
+		}
+	}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(filepath.Join(dir, "cdk.out"))})
+	stack := infra.NewFoodDeliveryStack(app, "FoodDelivery", &infra.StackProps{
+		Stage: infra.StageAWS, LambdaAssetRoot: assets, Architecture: awslambda.Architecture_ARM_64(),
+	})
+	assembly := app.Synth(nil)
+	tpl, err := os.ReadFile(filepath.Join(*assembly.Directory(), *stack.TemplateFile()))
+	if err != nil {
+		return nil, fmt.Errorf("read the synthesized template: %w", err)
+	}
+	return tpl, nil
+}
