@@ -11,15 +11,15 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 func main() {
-	logging.Setup("delivery-assignment")
+	observe.Setup("delivery-assignment")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	svc := delivery.NewService(table, time.Now, platform.EnvInt("ASSIGNMENT_GIVE_UP_AFTER", delivery.DefaultGiveUpAfter))
-	lambda.Start(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment")))
+	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment"))))
 }

@@ -11,14 +11,14 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 func main() {
-	logging.Setup("notification")
+	observe.Setup("notification")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(queue.Consume(notify.NewService(table, time.Now).HandleEvent, queue.RecordFailures(table, "notification")))
+	lambda.Start(observe.Handler(queue.Consume(notify.NewService(table, time.Now).HandleEvent, queue.RecordFailures(table, "notification"))))
 }

@@ -12,7 +12,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
@@ -21,10 +21,10 @@ import (
 const menuCacheTTL = time.Minute
 
 func main() {
-	logging.Setup("order-api")
+	observe.Setup("order-api")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	svc := orders.NewService(table, time.Now, platform.NewID)
 	svc.CacheMenus(menuCacheTTL)
-	lambda.Start(orders.NewRouter(svc).Serve)
+	lambda.Start(observe.Handler(orders.NewRouter(svc).Serve))
 }

@@ -15,13 +15,13 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 func main() {
-	logging.Setup("payment")
+	observe.Setup("payment")
 	cfg := awsenv.MustLoad()
 	db := dynamodb.NewFromConfig(cfg)
 	table := store.New(db, platform.MustEnv("TABLE_NAME"))
@@ -40,5 +40,5 @@ func main() {
 		panic(err)
 	}
 	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(policy))
-	lambda.Start(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "payment")))
+	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "payment"))))
 }

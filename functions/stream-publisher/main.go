@@ -8,13 +8,13 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 )
 
 func main() {
-	logging.Setup("stream-publisher")
+	observe.Setup("stream-publisher")
 	cfg := awsenv.MustLoad()
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
-	lambda.Start(publisher.NewHandler(bus).Handle)
+	lambda.Start(observe.Handler(publisher.NewHandler(bus).Handle))
 }

@@ -16,13 +16,14 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
 func main() {
-	logging.Setup("sweeper")
+	observe.Setup("sweeper")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
@@ -34,8 +35,8 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	lambda.Start(func(ctx context.Context, e events.EventBridgeEvent) (sweeper.Report, error) {
+	lambda.Start(observe.Handler(func(ctx context.Context, e events.EventBridgeEvent) (sweeper.Report, error) {
 		// The schedule's event carries nothing but its id and time.
 		return svc.Sweep(logging.With(ctx, "schedule_event_id", e.ID))
-	})
+	}))
 }

@@ -11,14 +11,14 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
 )
 
 func main() {
-	logging.Setup("tracking")
+	observe.Setup("tracking")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(tracking.NewRouter(tracking.NewService(table, time.Now)).Serve)
+	lambda.Start(observe.Handler(tracking.NewRouter(tracking.NewService(table, time.Now)).Serve))
 }

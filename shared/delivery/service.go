@@ -10,6 +10,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 )
 
@@ -72,6 +73,7 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 	}
 	if order.Status != domain.StatusPaid {
 		logging.From(ctx).Info("order not waiting for a courier; duplicate ignored", "status", order.Status)
+		metrics.Add(metrics.DuplicatesIgnored, 1)
 		return nil
 	}
 	for _, ring := range domain.CourierSearchRings(order.PickupLocation) {

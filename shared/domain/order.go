@@ -48,9 +48,12 @@ type Order struct {
 	PaymentToken     string      `json:"payment_token"`
 	CorrelationID    string      `json:"-"`
 	CausationID      string      `json:"-"`
-	Version          int         `json:"version"`
-	CreatedAt        time.Time   `json:"created_at"`
-	UpdatedAt        time.Time   `json:"updated_at"`
+	// TraceParent is the order's W3C trace context (shared/platform/tracecontext): one trace id for the
+	// order's whole life, the span of the invocation that wrote this version. Stored, and carried in events.
+	TraceParent string    `json:"-"`
+	Version     int       `json:"version"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // PlaceOrderRequest is the body of POST /orders. It deliberately has no price

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // Source is the EventBridge source of every event this system publishes.
@@ -61,7 +62,10 @@ type Envelope struct {
 	OrderID       string    `json:"order_id"`
 	CorrelationID string    `json:"correlation_id"`
 	CausationID   string    `json:"causation_id,omitempty"`
-	Data          OrderData `json:"data"`
+	// TraceParent is the W3C trace context of the order (shared/platform/tracecontext): its trace id is the
+	// order's for life, its parent span the invocation that wrote the version this event announces.
+	TraceParent string    `json:"traceparent"`
+	Data        OrderData `json:"data"`
 }
 
 // OrderData is the order snapshot every order event carries, so consumers
@@ -97,6 +101,11 @@ func FromOrder(o domain.Order) (Envelope, bool) {
 	if correlation == "" {
 		correlation = o.ID
 	}
+	trace := o.TraceParent
+	if _, ok := tracecontext.Parse(trace); !ok {
+		// An order stored before trace contexts (or by hand) still gets one trace, derived from its id.
+		trace = tracecontext.ForOrder(o.ID).String()
+	}
 	return Envelope{
 		ID:            EventID(o.ID, o.Version),
 		Type:          typ,
@@ -105,6 +114,7 @@ func FromOrder(o domain.Order) (Envelope, bool) {
 		OrderID:       o.ID,
 		CorrelationID: correlation,
 		CausationID:   o.CausationID,
+		TraceParent:   trace,
 		Data: OrderData{
 			Status:           o.Status,
 			CustomerID:       o.CustomerID,

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 var update = flag.Bool("update", false, "rewrite events/samples from the producer")
@@ -28,6 +30,8 @@ func sampleOrder(status domain.Status, version int) domain.Order {
 		DeliveryLocation: domain.LatLng{Lat: 52.5301, Lng: 13.412}, TotalMinor: 2749, Currency: "EUR",
 		Status: status, Version: version, CorrelationID: "7c0e9b7a-3f1d-4a53-9d0e-2b8f1c6a4e10",
 		UpdatedAt: time.Date(2026, 11, 23, 12, 0, version, 0, time.UTC),
+		// One trace for the order; each version names the span that wrote it.
+		TraceParent: fmt.Sprintf("00-4bf92f3577b34da6a3ce929d0e0e4736-%016x-01", 0xa0+version),
 	}
 	if version > 1 {
 		o.CausationID = events.EventID(o.ID, version-1)
@@ -149,5 +153,23 @@ func TestEventIDsAreStablePerWrite(t *testing.T) {
 	}
 	if events.EventID("o-1", 2) == events.EventID("o-1", 3) || events.EventID("o-1", 2) == events.EventID("o-2", 2) {
 		t.Fatal("different writes share an id")
+	}
+}
+
+func TestEventsCarryTheOrdersTraceContext(t *testing.T) {
+	o := sampleOrder(domain.StatusPaid, 2)
+	evt, ok := events.FromOrder(o)
+	if !ok || evt.TraceParent != o.TraceParent {
+		t.Fatalf("event traceparent %q, want the order's %q", evt.TraceParent, o.TraceParent)
+	}
+	// An order stored without one still yields a valid traceparent, the same for every event of the order.
+	o.TraceParent = ""
+	a, _ := events.FromOrder(o)
+	o.Status, o.Version = domain.StatusCourierAssigned, 3
+	b, _ := events.FromOrder(o)
+	sa, okA := tracecontext.Parse(a.TraceParent)
+	sb, okB := tracecontext.Parse(b.TraceParent)
+	if !okA || !okB || sa.TraceID != sb.TraceID {
+		t.Fatalf("derived traceparents %q and %q: not one valid trace", a.TraceParent, b.TraceParent)
 	}
 }

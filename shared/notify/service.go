@@ -11,6 +11,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 )
 
 // Outbox records a notification unless the same event was notified before.
@@ -84,6 +85,7 @@ func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) erro
 	}
 	if !created {
 		logging.From(ctx).Info("customer already notified of this event; duplicate ignored")
+		metrics.Add(metrics.DuplicatesIgnored, 1)
 		return nil
 	}
 	logging.From(ctx).Info("customer notified", "subject", msg.subject)

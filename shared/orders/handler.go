@@ -9,6 +9,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // OrderList is the body of GET /orders.
@@ -91,7 +92,8 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		logging.From(ctx).Info("order cancelled by customer", "order_id", order.ID)
+		logging.From(ctx).Info("order cancelled by customer", "order_id", order.ID,
+			"trace_id", tracecontext.OrderTraceID(order.TraceParent, order.ID))
 		return httpapi.JSON(http.StatusOK, order), nil
 	}))
 	rt.Handle("GET /orders/{id}/notifications", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {

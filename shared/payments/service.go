@@ -21,6 +21,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 )
 
@@ -131,6 +132,7 @@ func (s *Service) Charge(ctx context.Context, orderID, causationEventID string) 
 	}
 	if order.Status != domain.StatusPlaced {
 		log.Info("order already past payment; duplicate ignored", "status", order.Status)
+		metrics.Add(metrics.DuplicatesIgnored, 1)
 		return nil
 	}
 	now := s.now().UTC()
@@ -286,6 +288,7 @@ func (s *Service) Refund(ctx context.Context, orderID, causationEventID, reason 
 	switch order.Status {
 	case domain.StatusRefunded:
 		log.Info("order already refunded; duplicate ignored")
+		metrics.Add(metrics.DuplicatesIgnored, 1)
 		return nil
 	case domain.StatusCancelled, domain.StatusNoCourier:
 	default:
@@ -311,6 +314,7 @@ func (s *Service) Refund(ctx context.Context, orderID, causationEventID, reason 
 		// Settled together with the order, so the order is REFUNDED too; we
 		// read it a moment before that transaction.
 		log.Info("refund already settled; duplicate ignored")
+		metrics.Add(metrics.DuplicatesIgnored, 1)
 		return nil
 	}
 	var result RefundResult

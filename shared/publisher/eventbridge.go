@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // PutEventsAPI is the part of the EventBridge client the bus uses.
@@ -44,6 +45,11 @@ func (b *EventBridgeBus) Publish(ctx context.Context, evts []domainevents.Envelo
 			Detail:       aws.String(string(detail)),
 			Resources:    []string{"order/" + e.OrderID},
 			Time:         aws.Time(e.OccurredAt),
+		}
+		// X-Ray's form of the order's trace context: with active tracing, EventBridge hands it on to the
+		// SQS targets (AWSTraceHeader), so the consumers' X-Ray segments join the order's trace.
+		if sc, ok := tracecontext.Parse(e.TraceParent); ok {
+			entries[i].TraceHeader = aws.String(sc.XRayHeader())
 		}
 	}
 	out, err := b.client.PutEvents(ctx, &eventbridge.PutEventsInput{Entries: entries})

@@ -68,7 +68,7 @@ func (t *Table) AvailableCouriers(ctx context.Context, ring domain.SearchRing) (
 // transaction: the courier must still be available and the order unchanged
 // since it was read. domain.ErrCourierTaken if another order got the courier first.
 func (t *Table) AssignCourier(ctx context.Context, o domain.Order, courierID string, now time.Time) error {
-	orderW, err := t.orderWrite(o)
+	orderW, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func (t *Table) ReleaseCourier(ctx context.Context, o domain.Order, now time.Tim
 	if err != nil {
 		return err
 	}
-	orderW, err := t.orderWrite(o)
+	orderW, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return err
 	}

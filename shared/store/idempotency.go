@@ -19,7 +19,7 @@ import (
 // key was used before (and has not expired), nothing is written and the
 // earlier record is returned with created=false.
 func (t *Table) CreateOrderOnce(ctx context.Context, o domain.Order, key, requestHash string, ttl time.Duration) (domain.IdempotencyRecord, bool, error) {
-	orderW, err := t.orderWrite(o)
+	orderW, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return domain.IdempotencyRecord{}, false, err
 	}

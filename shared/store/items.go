@@ -119,6 +119,7 @@ type orderItem struct {
 	PaymentToken     string          `dynamodbav:"payment_token"`
 	CorrelationID    string          `dynamodbav:"correlation_id"`
 	CausationID      string          `dynamodbav:"causation_id,omitempty"`
+	TraceParent      string          `dynamodbav:"trace_parent,omitempty"`
 	Version          int             `dynamodbav:"version"`
 	CreatedAt        time.Time       `dynamodbav:"created_at"`
 	UpdatedAt        time.Time       `dynamodbav:"updated_at"`
@@ -235,7 +236,7 @@ func toOrderItem(o domain.Order) orderItem {
 		DeliveryAddress: o.DeliveryAddress, Lines: lines,
 		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor,
 		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, PaymentToken: o.PaymentToken,
-		CorrelationID: o.CorrelationID, CausationID: o.CausationID, Version: o.Version,
+		CorrelationID: o.CorrelationID, CausationID: o.CausationID, TraceParent: o.TraceParent, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 	if o.Status.AwaitsSaga() {
@@ -270,7 +271,7 @@ func (it orderItem) domain() domain.Order {
 		DeliveryAddress:  it.DeliveryAddress, Lines: lines,
 		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TaxMinor: it.TaxMinor, TotalMinor: it.TotalMinor,
 		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, PaymentToken: it.PaymentToken,
-		CorrelationID: it.CorrelationID, CausationID: it.CausationID, Version: it.Version,
+		CorrelationID: it.CorrelationID, CausationID: it.CausationID, TraceParent: it.TraceParent, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}
 }

@@ -13,10 +13,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // CreateOrder stores a new order; domain.ErrConflict if the id exists.
 func (t *Table) CreateOrder(ctx context.Context, o domain.Order) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent)
 	if err := t.putNew(ctx, toOrderItem(o)); err != nil {
 		return fmt.Errorf("create order %s: %w", o.ID, err)
 	}

@@ -59,7 +59,7 @@ func pendingCondition(put *types.Put) {
 // SettleCharge records the charge's outcome and the order's new status in
 // one transaction, so the ledger and the order can never disagree.
 func (t *Table) SettleCharge(ctx context.Context, o domain.Order, c domain.Charge) error {
-	orderW, err := t.orderWrite(o)
+	orderW, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -140,7 +140,7 @@ func (t *Table) BeginRefund(ctx context.Context, r domain.Refund) (domain.Refund
 // SettleRefund records the refund and the order's new status (REFUNDED) in
 // one transaction.
 func (t *Table) SettleRefund(ctx context.Context, o domain.Order, r domain.Refund) error {
-	orderW, err := t.orderWrite(o)
+	orderW, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return err
 	}

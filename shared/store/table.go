@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // DynamoDBAPI is the part of the DynamoDB client the store uses; tests and
@@ -118,7 +119,11 @@ func (t *Table) transact(ctx context.Context, items []types.TransactWriteItem) (
 // orderWrite is the transaction item that stores o, provided the stored order
 // is still at the version o was read at (optimistic concurrency). Version 1 is
 // a new order.
-func (t *Table) orderWrite(o domain.Order) (types.TransactWriteItem, error) {
+//
+// The version is stamped with the trace context of ctx (tracecontext.ForWrite): the order's trace id for
+// life, the writing invocation as its parent span.
+func (t *Table) orderWrite(ctx context.Context, o domain.Order) (types.TransactWriteItem, error) {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent)
 	av, err := attributevalue.MarshalMap(toOrderItem(o))
 	if err != nil {
 		return types.TransactWriteItem{}, err
@@ -137,7 +142,7 @@ func (t *Table) orderWrite(o domain.Order) (types.TransactWriteItem, error) {
 
 // saveOrder stores o with the optimistic version check in one PutItem.
 func (t *Table) saveOrder(ctx context.Context, o domain.Order) error {
-	w, err := t.orderWrite(o)
+	w, err := t.orderWrite(ctx, o)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 )
 
@@ -201,7 +202,8 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 				}
 				seen[o.ID] = true
 				rep.Found++
-				log := logging.From(ctx).With("order_id", o.ID, "status", o.Status, "waited", now.Sub(o.UpdatedAt).Round(time.Second).String())
+				log := logging.From(ctx).With("order_id", o.ID, "trace_id", tracecontext.OrderTraceID(o.TraceParent, o.ID),
+					"status", o.Status, "waited", now.Sub(o.UpdatedAt).Round(time.Second).String())
 				if w.GiveUp {
 					rep.GaveUp++
 					log.Error("sweeper: order still waits for the saga after the last re-announcement; it needs a person",

@@ -10,6 +10,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
@@ -176,7 +177,8 @@ func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string,
 	if err != nil {
 		return domain.Order{}, err
 	}
-	logging.From(ctx).Info("order status set by courier", "order_id", order.ID, "status", to)
+	logging.From(ctx).Info("order status set by courier", "order_id", order.ID, "status", to,
+		"trace_id", tracecontext.OrderTraceID(order.TraceParent, order.ID))
 	return order, nil
 }
 

@@ -26,6 +26,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awstrace"
 )
 
 // CallTimeout bounds every single AWS call. It is well under the shortest
@@ -90,6 +92,8 @@ func Load() (aws.Config, error) {
 		HTTPClient: client,
 		Retryer:    Retryer,
 	}
+	// Every call is counted for the metrics and, when X-Ray traces the invocation, sent as a span.
+	awstrace.Instrument(&cfg)
 	// No endpoint on AWS; the emulator sets this for every function process.
 	if ep := os.Getenv("AWS_ENDPOINT_URL"); ep != "" {
 		cfg.BaseEndpoint = aws.String(ep)

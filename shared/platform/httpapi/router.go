@@ -5,9 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // Access says who may call a route.
@@ -74,7 +78,9 @@ func (rt *Router) Serve(ctx context.Context, raw json.RawMessage) (Response, err
 		logging.From(ctx).Error("undecodable API Gateway event", "error", err)
 		return Error(http.StatusBadRequest, "bad_request", "the request could not be read", ""), nil
 	}
-	ctx = logging.With(ctx, "request_id", r.RequestContext.RequestID)
+	// request_id is the Lambda invocation's (shared/platform/observe); this is API Gateway's own id.
+	ctx = logging.With(ctx, "api_request_id", r.RequestContext.RequestID)
+	ctx = tracecontext.With(ctx, requestSpan(r))
 	method, segments := r.Method(), split(r.Path())
 	pathMatched := false
 	for _, rte := range rt.routes {
@@ -104,14 +110,22 @@ func (rt *Router) serveRoute(ctx context.Context, rte route, r Request, params m
 	if authenticated {
 		ctx = logging.With(ctx, "caller", principal.Subject)
 	}
+	routeName := rte.method + " /" + strings.Join(rte.segments, "/")
+	span, _ := tracecontext.From(ctx)
 	if id := params["id"]; id != "" && rte.segments[0] == "orders" {
+		// A request about an order belongs to the order's trace, which only the stored order knows: the
+		// handlers log its trace_id once they have read it (and the write continues it).
 		ctx = logging.With(ctx, "order_id", id)
+	} else {
+		ctx = logging.With(ctx, "trace_id", span.TraceIDString())
 	}
+	start := time.Now()
 	resp, err := rte.handler(ctx, r, principal, params)
+	metrics.Duration(routeName, time.Since(start), nil)
 	if err != nil {
 		resp = FromError(err)
 		if resp.StatusCode >= 500 {
-			logging.From(ctx).Error("request failed", "route", rte.method+" /"+strings.Join(rte.segments, "/"), "error", err)
+			logging.From(ctx).Error("request failed", "route", routeName, "error", err)
 		} else {
 			logging.From(ctx).Info("request refused", "status", resp.StatusCode, "error", err)
 		}
@@ -140,4 +154,18 @@ func match(pattern, path []string) (map[string]string, bool) {
 		}
 	}
 	return params, true
+}
+
+// requestSpan is the span of one API request: a child of the caller's
+// traceparent header when it sent one (a traced client), else one in the
+// trace X-Ray started for this invocation (active tracing on AWS, so the
+// X-Ray trace of POST /orders has the order's trace id), else a new trace.
+func requestSpan(r Request) tracecontext.SpanContext {
+	if parent, ok := tracecontext.Parse(r.Header(tracecontext.Header)); ok {
+		return tracecontext.Child(parent)
+	}
+	if sc, ok := tracecontext.FromXRay(os.Getenv("_X_AMZN_TRACE_ID")); ok {
+		return sc
+	}
+	return tracecontext.New()
 }

@@ -18,6 +18,8 @@ import (
 
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // EventHandler handles one domain event. Returning an error puts the message
@@ -135,6 +137,9 @@ func Consume(handle EventHandler, opts ...Option) func(context.Context, events.S
 					events.SQSBatchItemFailure{ItemIdentifier: msg.MessageId})
 			}
 		}
+		if n := len(resp.BatchItemFailures); n > 0 {
+			metrics.Add(metrics.BatchItemFailures, float64(n))
+		}
 		return resp, nil
 	}
 }
@@ -153,9 +158,21 @@ func (c *consumer) consumeOne(ctx context.Context, msg events.SQSMessage) error 
 		c.record(ctx, msg, env, err)
 		return err
 	}
+	// The event continues the order's trace: this delivery is a child span of the invocation that wrote
+	// the version it announces, and what the handler writes names this span (tracecontext.ForWrite).
+	parent, ok := tracecontext.Parse(env.TraceParent)
+	if !ok {
+		parent = tracecontext.ForOrder(env.OrderID)
+	}
+	span := tracecontext.Child(parent)
+	ctx = tracecontext.With(ctx, span)
 	ctx = logging.With(ctx, "order_id", env.OrderID, "event_id", env.ID,
-		"event_type", env.Type, "correlation_id", env.CorrelationID)
-	if err := c.handle(ctx, env); err != nil {
+		"event_type", env.Type, "correlation_id", env.CorrelationID,
+		"trace_id", span.TraceIDString(), "span_id", span.SpanIDString())
+	start := time.Now()
+	err = c.handle(ctx, env)
+	metrics.Duration(env.Type, time.Since(start), map[string]any{"trace_id": span.TraceIDString()})
+	if err != nil {
 		logging.From(ctx).Warn("event not handled; it will be retried", "error", err)
 		c.record(ctx, msg, env, err)
 		return err

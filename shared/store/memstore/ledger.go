@@ -5,6 +5,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // ledger holds the refund entries and failure records; its maps are created
@@ -40,7 +41,8 @@ func (s *Store) BeginRefund(_ context.Context, r domain.Refund) (domain.Refund, 
 }
 
 // SettleRefund stores the order and the settled refund together.
-func (s *Store) SettleRefund(_ context.Context, o domain.Order, r domain.Refund) error {
+func (s *Store) SettleRefund(ctx context.Context, o domain.Order, r domain.Refund) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // Store holds everything in maps behind one mutex.
@@ -74,7 +75,8 @@ func (s *Store) GetMenu(_ context.Context, id string) (domain.Menu, error) {
 }
 
 // CreateOrder stores a new order.
-func (s *Store) CreateOrder(_ context.Context, o domain.Order) error {
+func (s *Store) CreateOrder(ctx context.Context, o domain.Order) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, exists := s.orders[o.ID]; exists {
@@ -86,7 +88,8 @@ func (s *Store) CreateOrder(_ context.Context, o domain.Order) error {
 
 // CreateOrderOnce stores the order and its idempotency record together
 // unless an unexpired record for the key exists; then it returns that one.
-func (s *Store) CreateOrderOnce(_ context.Context, o domain.Order, key, requestHash string, ttl time.Duration) (domain.IdempotencyRecord, bool, error) {
+func (s *Store) CreateOrderOnce(ctx context.Context, o domain.Order, key, requestHash string, ttl time.Duration) (domain.IdempotencyRecord, bool, error) {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := o.CustomerID + "#" + key
@@ -196,7 +199,8 @@ func (s *Store) checkVersion(o domain.Order) error {
 }
 
 // UpdateOrder stores o if the stored version is o.Version-1.
-func (s *Store) UpdateOrder(_ context.Context, o domain.Order) error {
+func (s *Store) UpdateOrder(ctx context.Context, o domain.Order) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {
@@ -218,7 +222,8 @@ func (s *Store) BeginCharge(_ context.Context, c domain.Charge) (domain.Charge, 
 }
 
 // SettleCharge stores the order and the settled charge together.
-func (s *Store) SettleCharge(_ context.Context, o domain.Order, c domain.Charge) error {
+func (s *Store) SettleCharge(ctx context.Context, o domain.Order, c domain.Charge) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {
@@ -280,7 +285,8 @@ func (s *Store) AvailableCouriers(_ context.Context, ring domain.SearchRing) ([]
 }
 
 // AssignCourier stores the order and claims the courier together.
-func (s *Store) AssignCourier(_ context.Context, o domain.Order, courierID string, now time.Time) error {
+func (s *Store) AssignCourier(ctx context.Context, o domain.Order, courierID string, now time.Time) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {
@@ -297,7 +303,8 @@ func (s *Store) AssignCourier(_ context.Context, o domain.Order, courierID strin
 
 // ReleaseCourier stores an order that no longer needs its courier (delivered
 // or cancelled) and frees the courier.
-func (s *Store) ReleaseCourier(_ context.Context, o domain.Order, now time.Time) error {
+func (s *Store) ReleaseCourier(ctx context.Context, o domain.Order, now time.Time) error {
+	o.TraceParent = tracecontext.ForWrite(ctx, o.TraceParent) // as the table adapter does
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.checkVersion(o); err != nil {
