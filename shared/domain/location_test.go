@@ -30,8 +30,8 @@ func TestFixRulesDropWhatWasStoredAndCheckSpeedFromIt(t *testing.T) {
 		t.Fatalf("jitter: %v", err)
 	}
 	// Just under and just over 200 km/h (plus the slack) from the stored fix, 10 s later.
-	limit := rules.MaxSpeedKmh/3.6*10 + rules.GPSSlackMeters // meters
-	degrees := func(m float64) float64 { return m / 111_195 }   // one degree of latitude
+	limit := rules.MaxSpeedKmh/3.6*10 + rules.GPSSlackMeters  // meters
+	degrees := func(m float64) float64 { return m / 111_195 } // one degree of latitude
 	under := []Fix{{LatLng{Lat: 52.5 + degrees(limit-5), Lng: 13.4}, at(-20)}}
 	over := []Fix{{LatLng{Lat: 52.5 + degrees(limit+5), Lng: 13.4}, at(-20)}}
 	if _, err := rules.Check(under, last, now); err != nil {
