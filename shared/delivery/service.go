@@ -64,8 +64,12 @@ func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) erro
 }
 
 // Assign gives the order to the nearest free courier, searching widening rings
-// of geohash cells around the pickup. Only one order can claim a courier (the
-// claim is conditional) and a duplicate event finds the order already assigned.
+// of geohash cells around the pickup, and estimates when it will be delivered.
+// Only one order can claim a courier (the claim is conditional) and a duplicate
+// event finds the order already assigned. DynamoDB calls when a courier is free
+// near the pickup: read the order, one Query for the ring (two near a region's
+// edge, see store.AvailableCouriers), one transaction; a courier taken by a
+// racing order costs one more transaction, an empty ring one more Query.
 func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) error {
 	order, err := s.store.GetOrder(ctx, orderID)
 	if err != nil {
@@ -85,6 +89,7 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 			assigned := order
 			assigned.CourierID = courier.ID
 			now := s.now()
+			assigned.ETA = domain.EstimateDelivery(courier.Location, order.PickupLocation, order.DeliveryLocation, now)
 			if err := assigned.Transition(domain.StatusCourierAssigned, causationEventID, now); err != nil {
 				return err
 			}
@@ -92,7 +97,7 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 			switch {
 			case err == nil:
 				logging.From(ctx).Info("courier assigned", "courier_id", courier.ID,
-					"distance_m", int(domain.DistanceMeters(order.PickupLocation, courier.Location)))
+					"distance_m", int(domain.DistanceMeters(order.PickupLocation, courier.Location)), "eta", assigned.ETA)
 				return nil
 			case errors.Is(err, domain.ErrCourierTaken):
 				continue // somebody else's order got this courier first

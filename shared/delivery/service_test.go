@@ -15,11 +15,14 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 
-var pickup = domain.LatLng{Lat: 52.5262, Lng: 13.4019}
+var (
+	pickup  = domain.LatLng{Lat: 52.5262, Lng: 13.4019}
+	dropoff = domain.LatLng{Lat: 52.5301, Lng: 13.4120}
+)
 
 func paidOrder(t *testing.T, s *memstore.Store, id string) domainevents.Envelope {
 	t.Helper()
-	o := domain.Order{ID: id, CustomerID: "c", Status: domain.StatusPaid, Version: 2, PickupLocation: pickup}
+	o := domain.Order{ID: id, CustomerID: "c", Status: domain.StatusPaid, Version: 2, PickupLocation: pickup, DeliveryLocation: dropoff}
 	if err := s.CreateOrder(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}
@@ -39,7 +42,8 @@ func TestAssignsTheNearestFreeCourierOnce(t *testing.T) {
 	courier(t, s, "near", domain.LatLng{Lat: 52.5270, Lng: 13.4030})
 	courier(t, s, "far", domain.LatLng{Lat: 52.5500, Lng: 13.4500})
 	evt := paidOrder(t, s, "o-1")
-	svc := delivery.NewService(s, time.Now, 0)
+	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	svc := delivery.NewService(s, func() time.Time { return clock }, 0)
 	for i := 0; i < 3; i++ { // at-least-once delivery
 		if err := svc.HandleEvent(context.Background(), evt); err != nil {
 			t.Fatal(err)
@@ -53,6 +57,13 @@ func TestAssignsTheNearestFreeCourierOnce(t *testing.T) {
 	}
 	if near.Status != domain.CourierAssigned || near.OrderID != "o-1" || far.Status != domain.CourierAvailable {
 		t.Fatalf("near %+v far %+v", near, far)
+	}
+	// The ETA is the near courier's ride to the pickup and on to the customer, from the assignment's time.
+	if want := domain.EstimateDelivery(near.Location, pickup, dropoff, clock); !o.ETA.Equal(want) || !o.ETA.After(clock) {
+		t.Fatalf("ETA %s, want %s", o.ETA, want)
+	}
+	if e, _ := domainevents.FromOrder(o); !e.Data.ETA.Equal(o.ETA) {
+		t.Fatalf("CourierAssigned carries ETA %v, want %s", e.Data.ETA, o.ETA)
 	}
 }
 

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"sort"
+	"strings"
 	"time"
 )
 
@@ -35,9 +36,11 @@ func (c Courier) LastFix() *Fix {
 	return &Fix{Location: c.Location, RecordedAt: c.LocatedAt}
 }
 
-// Geohash precisions used to index free couriers: the table's GSI2 partition
-// is the coarse cell, its sort key starts with the fine one.
+// Geohash precisions used to index and find free couriers: the table's GSI2
+// partition is the region cell, its sort key the courier's point geohash, so
+// the search rings' fine and coarse cells are key prefixes within a region.
 const (
+	RegionCellPrecision = 3 // about 156 km x 156 km at the equator (156 km x 95 km in Berlin)
 	CoarseCellPrecision = 4 // about 39 km x 20 km
 	FineCellPrecision   = 5 // about 4.9 km x 4.9 km
 	PointPrecision      = 9
@@ -48,6 +51,43 @@ const (
 type SearchRing struct {
 	Precision int
 	Cells     []string
+}
+
+// Contains reports whether a geohash (or a key that starts with one) lies in
+// one of the ring's cells.
+func (r SearchRing) Contains(hash string) bool {
+	for _, c := range r.Cells {
+		if strings.HasPrefix(hash, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// RegionRange is the part of a search ring inside one region cell, as the
+// smallest and largest of its cells in geohash order: every cell of the ring in
+// that region sorts between them.
+type RegionRange struct {
+	Region   string
+	From, To string
+}
+
+// RegionRanges splits a ring by region, in the order the ring's cells first
+// name each region (the pickup's own first).
+func RegionRanges(r SearchRing) []RegionRange {
+	var out []RegionRange
+	at := map[string]int{}
+	for _, c := range r.Cells {
+		region := c[:RegionCellPrecision]
+		i, seen := at[region]
+		if !seen {
+			at[region] = len(out)
+			out = append(out, RegionRange{Region: region, From: c, To: c})
+			continue
+		}
+		out[i].From, out[i].To = min(out[i].From, c), max(out[i].To, c)
+	}
+	return out
 }
 
 // CourierSearchRings returns the rings to search, nearest first: the fine cell

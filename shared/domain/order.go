@@ -54,6 +54,10 @@ type Order struct {
 	Version     int       `json:"version"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
+
+	// ETA is when the order should reach the customer, estimated from distances when a courier is assigned
+	// (EstimateDelivery); zero before.
+	ETA time.Time `json:"eta,omitzero"`
 }
 
 // PlaceOrderRequest is the body of POST /orders. It deliberately has no price

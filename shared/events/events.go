@@ -80,6 +80,9 @@ type OrderData struct {
 	OrderVersion     int           `json:"order_version"`
 	PickupLocation   domain.LatLng `json:"pickup_location"`
 	DeliveryLocation domain.LatLng `json:"delivery_location"`
+
+	// ETA is the estimated delivery time, from the courier's assignment on.
+	ETA time.Time `json:"eta,omitzero"`
 }
 
 // EventID is derived from the order and the version that was written, so the
@@ -122,6 +125,7 @@ func FromOrder(o domain.Order) (Envelope, bool) {
 			TotalMinor:       o.TotalMinor,
 			Currency:         o.Currency,
 			CourierID:        o.CourierID,
+			ETA:              o.ETA.UTC(),
 			OrderVersion:     o.Version,
 			PickupLocation:   o.PickupLocation,
 			DeliveryLocation: o.DeliveryLocation,

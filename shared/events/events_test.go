@@ -39,6 +39,7 @@ func sampleOrder(status domain.Status, version int) domain.Order {
 	switch status {
 	case domain.StatusCourierAssigned, domain.StatusPickedUp, domain.StatusDelivered:
 		o.CourierID = "0b9d8c7e-6f5a-4b3c-8d2e-1f0a9b8c7d6e"
+		o.ETA = time.Date(2026, 11, 23, 12, 19, 37, 0, time.UTC)
 	}
 	return o
 }

@@ -24,41 +24,72 @@ func (t *Table) GetCourier(ctx context.Context, id string) (domain.Courier, erro
 }
 
 // CreateCourier registers a courier unless it exists; created is false when
-// it did, so re-seeding never resets a courier who is out on a delivery.
+// it did, so re-seeding never resets a courier who is out on a delivery. A free
+// courier that exists is indexed again under the current availability keys, so
+// a table seeded before a change of the key layout finds its couriers again.
 func (t *Table) CreateCourier(ctx context.Context, c domain.Courier) (created bool, err error) {
 	err = t.putNew(ctx, toCourierItem(c))
 	switch {
 	case err == nil:
 		return true, nil
-	case isConflict(err):
-		return false, nil
+	case !isConflict(err):
+		return false, fmt.Errorf("create courier %s: %w", c.ID, err)
 	}
-	return false, fmt.Errorf("create courier %s: %w", c.ID, err)
+	cur, err := t.GetCourier(ctx, c.ID)
+	if err != nil || cur.Status != domain.CourierAvailable {
+		return false, err
+	}
+	hash := domain.Geohash(cur.Location, domain.PointPrecision)
+	pk, sk := availabilityKeys(hash, cur.ID)
+	_, err = t.db.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                &t.name,
+		Key:                      mustKey(courierKey(cur.ID)),
+		UpdateExpression:         aws.String("SET GSI2PK = :pk, GSI2SK = :sk"),
+		ConditionExpression:      aws.String("#s = :available AND lat = :lat AND lng = :lng"),
+		ExpressionAttributeNames: map[string]string{"#s": "status"},
+		ExpressionAttributeValues: map[string]types.AttributeValue{
+			":pk":        &types.AttributeValueMemberS{Value: pk},
+			":sk":        &types.AttributeValueMemberS{Value: sk},
+			":available": &types.AttributeValueMemberS{Value: string(domain.CourierAvailable)},
+			":lat":       &types.AttributeValueMemberN{Value: fmt.Sprint(cur.Location.Lat)},
+			":lng":       &types.AttributeValueMemberN{Value: fmt.Sprint(cur.Location.Lng)},
+		},
+	})
+	if err = conditionError(err); err != nil && !isConflict(err) { // assigned or moved meanwhile: it is indexed
+		return false, fmt.Errorf("index courier %s: %w", c.ID, err)
+	}
+	return false, nil
 }
 
 // AvailableCouriers returns the free couriers indexed in the ring's cells.
-// Fine cells are key prefixes inside their coarse cell's partition, so each
-// cell is one query on the sparse GSI2.
+// GSI2 holds a free courier under its region (the geohash cell of
+// domain.RegionCellPrecision) sorted by its full geohash, so the ring's cells
+// that share a region lie between the smallest and the largest of them in that
+// partition: one Query per region the ring touches (one, unless the pickup is
+// near a region's edge), whatever the number of cells. The range also holds
+// cells between them in geohash order that are not in the ring; those couriers
+// are read (and paid for) but dropped here.
 func (t *Table) AvailableCouriers(ctx context.Context, ring domain.SearchRing) ([]domain.Courier, error) {
 	var out []domain.Courier
-	for _, cell := range ring.Cells {
-		in := &dynamodb.QueryInput{
-			IndexName:              aws.String(gsi2),
-			KeyConditionExpression: aws.String("GSI2PK = :pk"),
-			ExpressionAttributeValues: map[string]types.AttributeValue{
-				":pk": &types.AttributeValueMemberS{Value: availablePrefix + cell[:domain.CoarseCellPrecision]},
-			},
-		}
-		if len(cell) > domain.CoarseCellPrecision {
-			in.KeyConditionExpression = aws.String("GSI2PK = :pk AND begins_with(GSI2SK, :cell)")
-			in.ExpressionAttributeValues[":cell"] = &types.AttributeValueMemberS{Value: cell}
-		}
+	for _, r := range domain.RegionRanges(ring) {
 		var items []courierItem
-		if err := t.query(ctx, in, &items); err != nil {
-			return nil, fmt.Errorf("available couriers in %s: %w", cell, err)
+		err := t.query(ctx, &dynamodb.QueryInput{
+			IndexName:              aws.String(gsi2),
+			KeyConditionExpression: aws.String("GSI2PK = :pk AND GSI2SK BETWEEN :lo AND :hi"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{
+				":pk": &types.AttributeValueMemberS{Value: availablePrefix + r.Region},
+				":lo": &types.AttributeValueMemberS{Value: r.From},
+				// Every geohash character and '#' sort before '~': the largest cell's couriers are all in.
+				":hi": &types.AttributeValueMemberS{Value: r.To + "~"},
+			},
+		}, &items)
+		if err != nil {
+			return nil, fmt.Errorf("available couriers in %s from %s to %s: %w", r.Region, r.From, r.To, err)
 		}
 		for _, it := range items {
-			out = append(out, it.domain())
+			if ring.Contains(it.GSI2SK) {
+				out = append(out, it.domain())
+			}
 		}
 	}
 	return out, nil

@@ -116,6 +116,7 @@ type orderItem struct {
 	Currency         string          `dynamodbav:"currency"`
 	Status           string          `dynamodbav:"status"`
 	CourierID        string          `dynamodbav:"courier_id,omitempty"`
+	ETA              *time.Time      `dynamodbav:"eta,omitempty"`
 	PaymentToken     string          `dynamodbav:"payment_token"`
 	CorrelationID    string          `dynamodbav:"correlation_id"`
 	CausationID      string          `dynamodbav:"causation_id,omitempty"`
@@ -242,6 +243,10 @@ func toOrderItem(o domain.Order) orderItem {
 	if o.Status.AwaitsSaga() {
 		it.GSI2PK, it.GSI2SK = awaitingKeys(o.Status, o.UpdatedAt, o.ID)
 	}
+	if !o.ETA.IsZero() {
+		eta := o.ETA
+		it.ETA = &eta
+	}
 	return it
 }
 
@@ -264,7 +269,7 @@ func (it orderItem) domain() domain.Order {
 		lines[i] = domain.OrderLine{ItemID: l.ItemID, Name: l.Name, Options: l.Options, Quantity: l.Quantity,
 			UnitPrice: l.UnitPrice, LineTotal: l.LineTotal}
 	}
-	return domain.Order{
+	o := domain.Order{
 		ID: it.ID, CustomerID: it.CustomerID, RestaurantID: it.RestaurantID, RestaurantName: it.RestaurantName,
 		PickupLocation:   domain.LatLng{Lat: it.PickupLat, Lng: it.PickupLng},
 		DeliveryLocation: domain.LatLng{Lat: it.DeliveryLat, Lng: it.DeliveryLng},
@@ -274,6 +279,10 @@ func (it orderItem) domain() domain.Order {
 		CorrelationID: it.CorrelationID, CausationID: it.CausationID, TraceParent: it.TraceParent, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}
+	if it.ETA != nil {
+		o.ETA = it.ETA.UTC()
+	}
+	return o
 }
 
 func toCourierItem(c domain.Courier) courierItem {
@@ -291,10 +300,10 @@ func toCourierItem(c domain.Courier) courierItem {
 	return it
 }
 
-// availabilityKeys index a free courier under its coarse cell, sorted by its
-// full geohash so a fine cell is a key prefix.
+// availabilityKeys index a free courier under its region cell, sorted by its
+// full geohash so every smaller cell is a key prefix (and a set of them a range).
 func availabilityKeys(geohash, courierID string) (string, string) {
-	return availablePrefix + geohash[:domain.CoarseCellPrecision], geohash + "#" + courierID
+	return availablePrefix + geohash[:domain.RegionCellPrecision], geohash + "#" + courierID
 }
 
 func (it courierItem) domain() domain.Courier {

@@ -246,9 +246,12 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	if err := o.Transition(domain.StatusCourierAssigned, "evt-2", clock); err != nil {
 		t.Fatal(err)
 	}
-	o.CourierID = "k1"
+	o.CourierID, o.ETA = "k1", clock.Add(20*time.Minute)
 	if err := a.store.AssignCourier(ctx, o, "k1", clock); err != nil {
 		t.Fatal(err)
+	}
+	if got := expect(200, "GET", "/orders/"+id, customer, ""); got["eta"] == nil {
+		t.Errorf("the assigned order's response has no eta: %v", got)
 	}
 	if _, err := a.store.RecordNotification(ctx, domain.Notification{OrderID: id, EventID: "evt-2", EventType: "CourierAssigned",
 		CustomerID: "c-1", Channel: "inbox", Subject: "Courier on the way", Body: "A courier is heading to the restaurant.", SentAt: clock}); err != nil {
