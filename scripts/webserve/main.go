@@ -4,7 +4,8 @@
 //
 //	AWS_ENDPOINT_URL=http://localhost:4566 go run ./scripts/webserve -port 8080 -outputs .run/4566/outputs.json
 //
-// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolClientId"}.
+// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolClientId", "cadence"}: cadence is the
+// clients' pace, shared/tracking/cadence.ForWeb().
 // With an endpoint (-endpoint or AWS_ENDPOINT_URL) the API is reached through
 // the emulator's path-style URL and Cognito at the endpoint itself; without one
 // they are the stack's ApiUrl and https://cognito-idp.<region>.amazonaws.com/.
@@ -35,6 +36,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 // webConfig is what the app reads from /config.json.
@@ -43,6 +45,8 @@ type webConfig struct {
 	CognitoEndpoint  string `json:"cognitoEndpoint"`
 	Region           string `json:"region"`
 	UserPoolClientID string `json:"userPoolClientId"`
+	// Cadence is the one statement of the clients' pace (shared/tracking/cadence), in milliseconds.
+	Cadence cadence.Web `json:"cadence"`
 }
 
 // settings are the flags, resolved.
@@ -129,7 +133,7 @@ func describe(s settings) string {
 // re-reading the outputs file each time.
 func configSource(s settings) func() (webConfig, error) {
 	return func() (webConfig, error) {
-		cfg := webConfig{Region: s.region, APIBase: s.apiBase, UserPoolClientID: s.clientID}
+		cfg := webConfig{Region: s.region, APIBase: s.apiBase, UserPoolClientID: s.clientID, Cadence: cadence.ForWeb()}
 		if s.outputs != "" {
 			out, err := devstack.LoadOutputs(s.outputs)
 			if err != nil {

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 const outputsJSON = `{"FoodDelivery": {"ApiId": "abc123", "ApiUrl": "http://abc123.execute-api.localhost:4566/",
@@ -69,15 +71,20 @@ func TestConfigJSONOnTheEmulator(t *testing.T) {
 	if rec.Code != http.StatusOK || !strings.HasPrefix(rec.Header().Get("Content-Type"), "application/json") {
 		t.Fatalf("status %d, content type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	var cfg map[string]string
+	var cfg map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &cfg); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{
+	want := map[string]any{
 		"apiBase":          "http://localhost:4588/_aws/execute-api/abc123",
 		"cognitoEndpoint":  "http://localhost:4588/",
 		"region":           "us-east-1",
 		"userPoolClientId": "client-1",
+		// The clients' pace, from shared/tracking/cadence and nowhere else.
+		"cadence": map[string]any{
+			"recordEveryMs": float64(cadence.RecordEvery.Milliseconds()), "sendEveryMs": float64(cadence.SendEvery.Milliseconds()),
+			"maxBatch": float64(cadence.MaxBatch), "fallbackPollEveryMs": float64(cadence.FallbackPollEvery.Milliseconds()),
+		},
 	}
 	if fmt.Sprint(cfg) != fmt.Sprint(want) {
 		t.Fatalf("config.json = %v, want %v", cfg, want)

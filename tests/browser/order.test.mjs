@@ -247,3 +247,48 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
   await courier.context().close();
   await customer.context().close();
 });
+
+test('a sharing courier records fixes at the cadence of config.json and sends them in batches', async () => {
+  const page = await newPage();
+  // The cadence comes from config.json (scripts/webserve, from shared/tracking/cadence): served faster here, so
+  // that a few batches take seconds, not minutes. The app must follow whatever it is given.
+  const real = await (await fetch(`${WEB_URL}/config.json`)).json();
+  assert.ok(real.cadence && real.cadence.recordEveryMs > 0 && real.cadence.sendEveryMs > real.cadence.recordEveryMs,
+    `config.json carries the cadence: ${JSON.stringify(real.cadence)}`);
+  const cadence = { ...real.cadence, recordEveryMs: 300, sendEveryMs: 1500 };
+  await page.route('**/config.json', (route) => route.fulfill({ json: { ...real, cadence } }));
+  const batches = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/couriers/me/location')) batches.push({ at: Date.now(), fixes: r.postDataJSON().positions });
+  });
+
+  await signIn(page, COURIERS[COURIERS.length - 1]);
+  await byTestId(page, 'courier-sub').waitFor();
+  // The screen starts from where the API last saw the courier (drawn as "You"), so the fixes are plausible.
+  await byTestId(page, 'map-courier').waitFor();
+  await byTestId(page, 'share-location').click();
+  const deadline = Date.now() + UI_TIMEOUT;
+  while (batches.length < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  await byTestId(page, 'share-location').click(); // stop
+  assert.ok(batches.length >= 3, `three batches sent while sharing, got ${batches.length}`);
+  assert.equal(await byTestId(page, 'courier-error').isVisible(), false, await byTestId(page, 'courier-error').innerText());
+
+  let previous = 0;
+  for (const [i, b] of batches.entries()) {
+    assert.ok(b.fixes.length >= 1 && b.fixes.length <= cadence.maxBatch, `batch ${i}: ${b.fixes.length} fixes`);
+    for (const f of b.fixes) {
+      const at = Date.parse(f.recorded_at);
+      assert.ok(at > previous, `batch ${i}: recorded_at ${f.recorded_at} does not grow`);
+      if (previous) assert.ok(at - previous >= cadence.recordEveryMs * 0.8, `fixes ${at - previous} ms apart, the cadence says ${cadence.recordEveryMs}`);
+      previous = at;
+    }
+  }
+  // Batching, not a request per fix: a batch every sendEveryMs holding the fixes recorded since the last.
+  assert.ok(batches.every((b) => b.fixes.length >= 2), `batch sizes ${batches.map((b) => b.fixes.length)}`);
+  for (let i = 1; i < batches.length; i++) {
+    const gap = batches[i].at - batches[i - 1].at;
+    assert.ok(gap >= cadence.sendEveryMs * 0.8, `batches ${gap} ms apart, the cadence says ${cadence.sendEveryMs}`);
+  }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});

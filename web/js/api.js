@@ -54,6 +54,8 @@ export const api = {
   cancelOrder: (orderId) => call(`/orders/${id(orderId)}/cancel`, { method: 'POST' }),
   notifications: (orderId) => call(`/orders/${id(orderId)}/notifications`).then((d) => d.notifications || []),
   tracking: (orderId) => call(`/orders/${id(orderId)}/tracking`),
+  /** The signed-in courier: status, last position, assigned order. */
+  courier: () => call('/couriers/me'),
   reportLocation: (positions) => call('/couriers/me/location', { method: 'POST', body: { positions } }),
   setOrderStatus: (orderId, status) => call(`/orders/${id(orderId)}/status`, { method: 'POST', body: { status } }),
 };

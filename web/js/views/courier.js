@@ -1,7 +1,11 @@
-// The courier's screen: report the location, learn the assigned order, mark it
-// picked up and delivered.
+// The courier's screen: share the location, learn the assigned order, mark it
+// picked up and delivered. While sharing, the screen records a fix every
+// cadence.recordEveryMs and sends what it recorded as one batch every
+// cadence.sendEveryMs, as a courier's phone app would (config.json's cadence,
+// which scripts/webserve takes from shared/tracking/cadence).
 import { h, mount, showError, clearError, busy } from '../dom.js';
 import { api } from '../api.js';
+import { getConfig } from '../config.js';
 import { currentSession, isCourier } from '../auth.js';
 import { AppError } from '../errors.js';
 import { courierOrder, saveCourierOrder } from '../store.js';
@@ -47,8 +51,15 @@ export function courierView(main, _params, query) {
   });
   for (const input of [lat, lng]) input.addEventListener('input', () => { preset.value = ''; });
 
+  const cadence = getConfig().cadence;
+  if (!cadence || !(cadence.recordEveryMs > 0) || !(cadence.sendEveryMs > 0) || !(cadence.maxBatch > 0)) {
+    throw new Error('config.json lacks the cadence (recordEveryMs, sendEveryMs, maxBatch)');
+  }
   const sendBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'send-location' }, 'Send my location');
+  const shareBtn = h('button', { type: 'button', class: 'btn', 'aria-pressed': 'false', 'data-testid': 'share-location' }, 'Share my location');
   const gpsBtn = h('button', { type: 'button', class: 'btn', hidden: !('geolocation' in navigator) }, 'Use device location');
+  const queueInfo = h('p', { class: 'help', 'data-testid': 'location-queue', 'aria-live': 'polite' },
+    `Sharing records your position every ${cadence.recordEveryMs / 1000} s and sends it every ${cadence.sendEveryMs / 1000} s.`);
   const checkBtn = h('button', { type: 'button', class: 'btn', 'data-testid': 'check-status' }, 'Check status');
   const pickedBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'picked-up', 'data-field': 'status' }, 'Picked up');
   const deliveredBtn = h('button', { type: 'button', class: 'btn btn-primary', 'data-testid': 'delivered', 'data-field': 'status' }, 'Delivered');
@@ -73,7 +84,8 @@ export function courierView(main, _params, query) {
         h('div', { class: 'field-row' },
           h('div', { class: 'field' }, h('label', { for: 'c-lat' }, 'Latitude'), lat),
           h('div', { class: 'field' }, h('label', { for: 'c-lng' }, 'Longitude'), lng)),
-        h('div', { class: 'row' }, sendBtn, gpsBtn),
+        h('div', { class: 'row' }, shareBtn, sendBtn, gpsBtn),
+        queueInfo,
         mapBox)));
   mount(main, section);
 
@@ -185,16 +197,53 @@ export function courierView(main, _params, query) {
   pickedBtn.addEventListener('click', () => setStatus(pickedBtn, 'PICKED_UP', 'Saving…'));
   deliveredBtn.addEventListener('click', () => setStatus(deliveredBtn, 'DELIVERED', 'Saving…'));
 
-  sendBtn.addEventListener('click', async () => {
-    await send();
-    syncButtons();
-  });
-  const send = () => run(sendBtn, 'Sending…', async () => {
+  // The fixes recorded and not yet accepted, oldest first. A phone that cannot send for a while keeps the newest
+  // cadence.maxBatch, all that one request may carry.
+  let pending = [];
+  let sharing = null; // the timers while sharing
+  let gpsWatch = null;
+  const showQueue = () => {
+    queueInfo.textContent = sharing
+      ? `Sharing: a fix every ${cadence.recordEveryMs / 1000} s, sent every ${cadence.sendEveryMs / 1000} s · ${pending.length} waiting.`
+      : `Sharing records your position every ${cadence.recordEveryMs / 1000} s and sends it every ${cadence.sendEveryMs / 1000} s.`;
+  };
+  const record = () => {
     const p = { lat: parseFloat(lat.value), lng: parseFloat(lng.value) };
     if (!Number.isFinite(p.lat)) throw new AppError('Enter a latitude.', { field: 'positions[0].lat' });
     if (!Number.isFinite(p.lng)) throw new AppError('Enter a longitude.', { field: 'positions[0].lng' });
-    const courier = await api.reportLocation([{ lat: p.lat, lng: p.lng, recorded_at: new Date().toISOString() }]);
-    lastSent = courier.location || p;
+    const at = new Date();
+    // recorded_at must grow from one fix to the next; two fixes in the same millisecond would be refused.
+    if (pending.length && at.getTime() <= Date.parse(pending[pending.length - 1].recorded_at)) return;
+    pending.push({ lat: p.lat, lng: p.lng, recorded_at: at.toISOString() });
+    if (pending.length > cadence.maxBatch) pending = pending.slice(-cadence.maxBatch);
+    showQueue();
+  };
+  // flush sends the recorded fixes as one batch. A 400 is final for that batch (a fix too old, or too far from
+  // the last one to be real): it is dropped and the error shown; other failures keep it for the next send.
+  let flushing = null;
+  const flush = () => {
+    if (flushing) return flushing;
+    if (!pending.length) return Promise.resolve(null);
+    const batch = pending.slice();
+    flushing = api.reportLocation(batch).then((courier) => {
+      pending = pending.slice(batch.length);
+      onCourier(courier, batch[batch.length - 1]);
+      return courier;
+    }, (e) => {
+      if (e.status === 400) {
+        pending = pending.slice(batch.length);
+        // Every fix comes from the latitude and longitude above: point at them whichever fix was refused.
+        if (e.field) e.field = e.field.replace(/^positions\[\d+\]/, 'positions[0]');
+      }
+      throw e;
+    }).finally(() => {
+      flushing = null;
+      showQueue();
+    });
+    return flushing;
+  };
+  const onCourier = (courier, sent) => {
+    lastSent = courier.location || { lat: sent.lat, lng: sent.lng };
     drawMap();
     if (courier.order_id) {
       assigned.hidden = false;
@@ -209,20 +258,86 @@ export function courierView(main, _params, query) {
       assigned.hidden = true;
     }
     ok(`Location sent at ${time(new Date().toISOString())}. You are ${humanStatus(courier.status).toLowerCase()}${courier.order_id ? '' : ' with no order assigned'}.`);
-    if (courier.order_id && !knownStatus) await check().catch(() => {});
+    if (courier.order_id && !knownStatus) check().catch(() => {});
+  };
+  const stopSharing = () => {
+    if (!sharing) return;
+    clearInterval(sharing.record);
+    clearInterval(sharing.send);
+    sharing = null;
+    shareBtn.textContent = 'Share my location';
+    shareBtn.setAttribute('aria-pressed', 'false');
+    showQueue();
+  };
+  const background = (fn) => () => {
+    try {
+      const p = fn();
+      if (p && p.catch) p.catch((e) => showError(error, e, section));
+    } catch (e) {
+      showError(error, e, section);
+    }
+  };
+  shareBtn.addEventListener('click', () => {
+    clearError(error, section);
+    if (sharing) {
+      stopSharing();
+      return;
+    }
+    sharing = {
+      record: setInterval(background(record), cadence.recordEveryMs),
+      send: setInterval(background(flush), cadence.sendEveryMs),
+    };
+    shareBtn.textContent = 'Stop sharing';
+    shareBtn.setAttribute('aria-pressed', 'true');
+    background(record)();
   });
 
+  // "Send my location" records a fix now and sends what is waiting at once, without waiting for the next batch.
+  const send = () => run(sendBtn, 'Sending…', async () => {
+    record();
+    await flush();
+  });
+  sendBtn.addEventListener('click', async () => {
+    await send();
+    syncButtons();
+  });
+
+  // The device's position keeps the fields current while it is followed; each recorded fix reads them.
   gpsBtn.addEventListener('click', () => {
     clearError(error, section);
-    navigator.geolocation.getCurrentPosition(
+    if (gpsWatch !== null) return;
+    gpsWatch = navigator.geolocation.watchPosition(
       (pos) => {
         lat.value = pos.coords.latitude.toFixed(5);
         lng.value = pos.coords.longitude.toFixed(5);
         preset.value = '';
       },
-      (e) => showError(error, new AppError(`Could not read the device location (${e.message}).`), section),
-      { timeout: 10000 });
+      (e) => {
+        navigator.geolocation.clearWatch(gpsWatch);
+        gpsWatch = null;
+        gpsBtn.textContent = 'Use device location';
+        showError(error, new AppError(`Could not read the device location (${e.message}).`), section);
+      },
+      { timeout: 10000, enableHighAccuracy: true });
+    gpsBtn.textContent = 'Following the device location';
   });
 
+  // Start from where the API last saw the courier, so that sharing continues a plausible ride (a fix far from
+  // the last one within seconds is refused as an impossible speed).
+  api.courier().then((c) => {
+    if (!section.isConnected || !c.location || lat.dataset.touched) return;
+    lat.value = String(c.location.lat);
+    lng.value = String(c.location.lng);
+    preset.value = '';
+    lastSent = c.location;
+    drawMap();
+  }).catch(() => {});
+  for (const el of [lat, lng, preset]) el.addEventListener('input', () => { lat.dataset.touched = '1'; });
+  preset.addEventListener('change', () => { lat.dataset.touched = '1'; });
+
   drawMap();
+  return () => {
+    stopSharing();
+    if (gpsWatch !== null) navigator.geolocation.clearWatch(gpsWatch);
+  };
 }
