@@ -105,9 +105,9 @@ stop: ## Stop what `make run` started: web server, courier simulator, emulator
 	@scripts/services.sh stop $(PORT) all
 	@scripts/emulator.sh stop $(PORT)
 
-deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your credentials (arm64, stage aws; run `npx cdk bootstrap` once first)
+deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your credentials (arm64, stage aws; run `npx cdk bootstrap` once first; ALARM_EMAIL=you@example.com gets the alarms)
 	@scripts/build-functions.sh arm64
-	npx cdk deploy FoodDelivery -c stage=aws
+	npx cdk deploy FoodDelivery -c stage=aws --parameters "AlarmEmail=$(ALARM_EMAIL)"
 
 token: ## Print an ID token for USER_NAME (default demo-customer) of the stack on PORT, for curl
 	@scripts/token.sh $(or $(USER_NAME),demo-customer) $(PORT)

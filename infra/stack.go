@@ -158,7 +158,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	auth := newAuth(stack, cfg)
 	fns := newFunctions(stack, cfg, data, msg)
 	api := newAPI(stack, auth, fns)
-	newAlarms(stack, msg)
+	// Last: it walks the stack for every function, queue, API and alarm added above.
+	alarmTopic := newObservability(stack, cfg)
 
 	out := func(id string, value *string, desc string) {
 		awscdk.NewCfnOutput(stack, jsii.String(id), &awscdk.CfnOutputProps{Value: value, Description: jsii.String(desc)})
@@ -179,6 +180,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("NotificationDlqUrl", msg.notification.dlq.QueueUrl(), "notification dead-letter queue")
 	out("StreamDlqUrl", msg.streamDlq.QueueUrl(), "records the stream publisher gave up on")
 	out("SweeperFunctionName", fns.sweeper.FunctionName(), "scheduled sweeper: re-announces orders whose saga event was lost")
+	out("AlarmTopicArn", alarmTopic.TopicArn(), "SNS topic every alarm of the stack notifies (subscribe with the AlarmEmail parameter)")
+	out("DashboardName", jsii.String(DashboardName), "CloudWatch dashboard of the stack")
 	out("SweeperLogGroupName", fns.sweeper.LogGroup().LogGroupName(), "the sweeper's log: one \"sweep done\" line per sweep")
 
 	return stack

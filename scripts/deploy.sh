@@ -11,6 +11,7 @@
 # outputs.json (the stack outputs; see scripts/outputs.sh) and deploy.log (cdklocal's full output).
 #   CDK_CONTEXT   extra context for the deploy, e.g. CDK_CONTEXT='-c chaos=true' (the fault injection of
 #                 `make reliability`, local stage only; infra.StackProps.Chaos)
+#   ALARM_EMAIL   subscribes this address to the alarm topic (the stack's AlarmEmail parameter; empty: nobody)
 #
 # Not among the gaps: DESIGN.md section 4 reports that an older MiniStack dropped the RedrivePolicy of queues created
 # through CloudFormation; on the pinned 1.5.33 GetQueueAttributes returns it after both a create and an update, and a
@@ -61,7 +62,7 @@ deploy() {
   rm -f "$dir/outputs.json"
   # shellcheck disable=SC2086 # CDK_CONTEXT is a list of words
   cdk_local deploy "$STACK_NAME" -c stage=local ${CDK_CONTEXT:-} --require-approval never \
-    --outputs-file "$dir/outputs.json" --output "$dir/cdk.out"
+    --parameters "AlarmEmail=${ALARM_EMAIL:-}" --outputs-file "$dir/outputs.json" --output "$dir/cdk.out"
   require_file "$dir/outputs.json" "cdklocal deploy wrote no ${dir#"$ROOT"/}/outputs.json"
   log "outputs in ${dir#"$ROOT"/}/outputs.json (scripts/outputs.sh $port)"
 }

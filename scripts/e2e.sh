@@ -10,6 +10,8 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 port="${1:-4599}"
+# The alarm topic's email subscription is deployed and checked (tests/alarms_test.go); example.com takes no mail.
+export ALARM_EMAIL="${ALARM_EMAIL-ops@example.com}"
 scripts="$ROOT/scripts"
 web_port="${E2E_WEB_PORT:-8099}"
 STEP_TOTAL=6

@@ -32,6 +32,8 @@ type Outputs struct {
 	StreamDlqURL         string `json:"StreamDlqUrl"`
 	SweeperFunctionName  string `json:"SweeperFunctionName"`
 	SweeperLogGroupName  string `json:"SweeperLogGroupName"`
+	AlarmTopicArn        string `json:"AlarmTopicArn"`
+	DashboardName        string `json:"DashboardName"`
 }
 
 // LoadOutputs reads the outputs file of the FoodDelivery stack.
