@@ -30,10 +30,11 @@ func assignmentPlace(p domain.LatLng) domain.LatLng {
 }
 
 type assignmentFixture struct {
-	table   *store.Table // uncounted
-	counted *store.Table
-	counter *awsclient.CallCounter
-	run     string
+	table    *store.Table // uncounted
+	counted  *store.Table
+	counter  *awsclient.CallCounter
+	run      string
+	customer string // a real customer: the deployed notification function tells it about its orders
 }
 
 func newAssignmentFixture(t *testing.T) assignmentFixture {
@@ -43,11 +44,13 @@ func newAssignmentFixture(t *testing.T) assignmentFixture {
 		t.Fatal(err)
 	}
 	counter := awsclient.NewCallCounter()
+	_, customer := newCustomer(t)
 	return assignmentFixture{
-		table:   store.New(deployed.ddb, deployed.out.TableName),
-		counted: store.New(dynamodb.NewFromConfig(awsclient.WithCallCounter(cfg, counter)), deployed.out.TableName),
-		counter: counter,
-		run:     platform.NewID()[:8],
+		customer: customer,
+		table:    store.New(deployed.ddb, deployed.out.TableName),
+		counted:  store.New(dynamodb.NewFromConfig(awsclient.WithCallCounter(cfg, counter)), deployed.out.TableName),
+		counter:  counter,
+		run:      platform.NewID()[:8],
 	}
 }
 
@@ -65,7 +68,7 @@ func (f assignmentFixture) courier(t *testing.T, name string, at domain.LatLng) 
 func (f assignmentFixture) paidOrder(t *testing.T, name string, pickup domain.LatLng) domain.Order {
 	t.Helper()
 	now := time.Now().UTC()
-	o := domain.Order{ID: "e2e-order-" + f.run + "-" + name, CustomerID: "e2e-customer-" + f.run,
+	o := domain.Order{ID: "e2e-order-" + f.run + "-" + name, CustomerID: f.customer,
 		RestaurantID: "e2e-restaurant", RestaurantName: "E2E", PickupLocation: pickup,
 		DeliveryLocation: domain.LatLng{Lat: pickup.Lat + 0.01, Lng: pickup.Lng},
 		Lines:            []domain.OrderLine{{ItemID: "x", Name: "X", Quantity: 1, UnitPrice: 100, LineTotal: 100}},
