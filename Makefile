@@ -34,7 +34,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs run stop clean distclean
+.PHONY: help tools build vet unit test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs timeline run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -114,6 +114,9 @@ token: ## Print an ID token for USER_NAME (default demo-customer) of the stack o
 
 dlq: ## List the DLQ messages of the stack on PORT with why they failed (QUEUE=payment|assignment|notification|stream)
 	@scripts/redrive.sh list $(PORT)
+
+timeline: ## Print one order's life in time order on PORT: versions, events, ledger, notifications, courier, every function's log lines (ORDER=<id>)
+	@scripts/timeline.sh '$(ORDER)' $(PORT)
 
 redrive: ## List, then move DLQ messages on PORT back to their queues (QUEUE=..., MESSAGE_ID=... to pick)
 	@scripts/redrive.sh redrive $(PORT)

@@ -80,26 +80,11 @@ func ReadLogs(ctx context.Context, logs FilterLogEventsAPI, groups []string, sin
 				return nil, fmt.Errorf("read log group %s: %w", g, err)
 			}
 			for _, e := range page.Events {
-				for _, raw := range strings.Split(aws.ToString(e.Message), "\n") {
-					raw = strings.TrimSpace(raw)
-					if !strings.HasPrefix(raw, "{") {
-						continue
+				lines, _ := parseMessage(g, aws.ToString(e.Message), time.UnixMilli(aws.ToInt64(e.Timestamp)).UTC())
+				for _, l := range lines {
+					if keep(l.Fields) {
+						out = append(out, l)
 					}
-					var fields map[string]any
-					if json.Unmarshal([]byte(raw), &fields) != nil || !keep(fields) {
-						continue
-					}
-					line := LogLine{Group: g, Fields: fields, Raw: raw, At: time.UnixMilli(aws.ToInt64(e.Timestamp)).UTC()}
-					if ts, ok := fields["time"].(string); ok {
-						if at, err := time.Parse(time.RFC3339Nano, ts); err == nil {
-							line.At = at.UTC()
-						}
-					} else if meta, ok := fields["_aws"].(map[string]any); ok {
-						if ms, ok := meta["Timestamp"].(float64); ok {
-							line.At = time.UnixMilli(int64(ms)).UTC()
-						}
-					}
-					out = append(out, line)
 				}
 			}
 		}
@@ -116,4 +101,32 @@ func AboutOrder(orderID, traceID string) func(map[string]any) bool {
 		}
 		return traceID != "" && f["trace_id"] == traceID
 	}
+}
+
+// parseMessage reads the JSON lines of one log event (the runtime's START/END/REPORT lines are not JSON and are
+// skipped). A line's time is its own "time" (slog) or "_aws.Timestamp" (EMF), else the event's timestamp.
+func parseMessage(group, message string, eventTime time.Time) ([]LogLine, error) {
+	var out []LogLine
+	for _, raw := range strings.Split(message, "\n") {
+		raw = strings.TrimSpace(raw)
+		if !strings.HasPrefix(raw, "{") {
+			continue
+		}
+		var fields map[string]any
+		if json.Unmarshal([]byte(raw), &fields) != nil {
+			continue
+		}
+		line := LogLine{Group: group, Fields: fields, Raw: raw, At: eventTime}
+		if ts, ok := fields["time"].(string); ok {
+			if at, err := time.Parse(time.RFC3339Nano, ts); err == nil {
+				line.At = at.UTC()
+			}
+		} else if meta, ok := fields["_aws"].(map[string]any); ok {
+			if ms, ok := meta["Timestamp"].(float64); ok {
+				line.At = time.UnixMilli(int64(ms)).UTC()
+			}
+		}
+		out = append(out, line)
+	}
+	return out, nil
 }

@@ -168,9 +168,14 @@ func (e *Emitter) encode(dims []Dim, ms []Metric, props map[string]any) []byte {
 	return buf.Bytes()
 }
 
-// Business writes business metrics under the Service dimension.
+// Business writes business metrics under the Service dimension; the line names the function that wrote it as a
+// property (function, as on log lines), not as a dimension.
 func (e *Emitter) Business(ms []Metric, props map[string]any) {
-	e.Emit([]Dim{{"Service", ServiceName}}, ms, props)
+	all := map[string]any{"function": e.Function()}
+	for k, v := range props {
+		all[k] = v
+	}
+	e.Emit([]Dim{{"Service", ServiceName}}, ms, all)
 }
 
 // Duration writes HandlerDuration for one event of a type.
