@@ -64,8 +64,8 @@ func TestTimelineOfADeliveredOrder(t *testing.T) {
 	milestones := []struct{ kind, prefix string }{
 		{timeline.KindVersion, "v1 PLACED"},
 		{timeline.KindEvent, "published OrderPlaced"},
+		{timeline.KindVersion, "v2 PAID"}, // one transaction with the charge's settlement, at the same instant
 		{timeline.KindLedger, "charge CAPTURED"},
-		{timeline.KindVersion, "v2 PAID"},
 		{timeline.KindEvent, "published PaymentConfirmed"},
 		{timeline.KindAssignment, "courier "},
 		{timeline.KindNotification, "inbox CourierAssigned"},
