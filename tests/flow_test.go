@@ -55,7 +55,8 @@ func TestOrderJourney(t *testing.T) {
 		return order.Body["status"] == "COURIER_ASSIGNED", order.Raw
 	})
 	t.Logf("placed → courier assigned in %s", time.Since(started).Round(time.Millisecond))
-	courierID, _ := order.Body["courier_id"].(string)
+	courierName, _ := order.Body["courier_name"].(string)
+	courierID := courierSubjectNamed(t, courierName)
 
 	// Payment left a receipt with the server's total.
 	receipt, err := deployed.s3.GetObject(context.Background(), &s3.GetObjectInput{
@@ -247,6 +248,23 @@ func otherCourierToken(t *testing.T, courierID string) string {
 	return demoCourierToken(t, func(sub string) bool { return sub != courierID })
 }
 
+// courierSubjectNamed is the subject of the demo courier with that name: the
+// customer is shown the courier's name, never its id.
+func courierSubjectNamed(t *testing.T, name string) string {
+	t.Helper()
+	for _, c := range devstack.DemoCouriers {
+		if c.Name == name {
+			sub, err := deployed.users.Subject(context.Background(), c.Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sub
+		}
+	}
+	t.Fatalf("no demo courier is named %q", name)
+	return ""
+}
+
 // demoCourierToken signs in the first demo courier whose subject matches.
 func demoCourierToken(t *testing.T, matches func(sub string) bool) string {
 	t.Helper()
@@ -261,6 +279,7 @@ func demoCourierToken(t *testing.T, matches func(sub string) bool) string {
 			if err != nil {
 				t.Fatal(err)
 			}
+			registerParty(token, sub)
 			return token
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -124,6 +125,8 @@ func callWith(t *testing.T, method, path, token string, body any, headers map[st
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	checkContract(t, method, path, resp, raw) // every response must match openapi.yaml
+	notePaymentToken(body)
+	checkNoLeak(t, method, path, token, raw) // and carry no payment token, nobody else's id
 	out := apiResponse{Status: resp.StatusCode, Raw: string(raw)}
 	_ = json.Unmarshal(raw, &out.Body) // non-JSON bodies are checked through Raw
 	return out
@@ -153,11 +156,22 @@ func eventually(t *testing.T, within time.Duration, what string, cond func() (bo
 // returns its ID token and subject.
 func newCustomer(t *testing.T) (token, subject string) {
 	t.Helper()
+	return newCustomerNamed(t, "")
+}
+
+// newCustomerNamed is newCustomer with a first name (given_name) on the
+// account, when givenName is not empty.
+func newCustomerNamed(t *testing.T, givenName string) (token, subject string) {
+	t.Helper()
 	ctx := context.Background()
 	username := fmt.Sprintf("e2e-%d", time.Now().UnixNano())
 	password := devstack.DemoPassword
+	var attrs []ciptypes.AttributeType
+	if givenName != "" {
+		attrs = append(attrs, ciptypes.AttributeType{Name: aws.String("given_name"), Value: aws.String(givenName)})
+	}
 	if _, err := deployed.users.Client.SignUp(ctx, &cip.SignUpInput{
-		ClientId: &deployed.out.UserPoolClientID, Username: &username, Password: &password,
+		ClientId: &deployed.out.UserPoolClientID, Username: &username, Password: &password, UserAttributes: attrs,
 	}); err != nil {
 		t.Fatalf("sign up: %v", err)
 	}
@@ -181,5 +195,6 @@ func newCustomer(t *testing.T) (token, subject string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	registerParty(token, subject)
 	return token, subject
 }

@@ -100,7 +100,7 @@ func TestCancelBeforePickup(t *testing.T) {
 		}
 		return false, n.Raw
 	})
-	if o := call(t, http.MethodGet, "/orders/"+id, token, nil); o.Body["courier_id"] != nil {
+	if o := call(t, http.MethodGet, "/orders/"+id, token, nil); o.Body["courier_name"] != nil {
 		t.Fatalf("cancelled order got a courier: %s", o.Raw)
 	}
 }

@@ -84,6 +84,11 @@ func theCrew(t *testing.T) *crew {
 			if err != nil {
 				t.Fatal(err)
 			}
+			sub, err := deployed.users.Subject(context.Background(), dc.Username)
+			if err != nil {
+				t.Fatal(err)
+			}
+			registerParty(tok, sub)
 			c.tokens[dc.Username] = tok
 		}
 		sharedCrew = c

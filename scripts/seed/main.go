@@ -63,6 +63,10 @@ func run(outputsPath string, benchCouriers int) error {
 	if _, err := users.Ensure(ctx, devstack.DemoCustomer, devstack.DemoPassword, httpapi.GroupCustomer); err != nil {
 		return err
 	}
+	// The courier of an order is shown the customer's first name (the token's given_name).
+	if err := users.SetGivenName(ctx, devstack.DemoCustomer, devstack.DemoCustomerFirstName); err != nil {
+		return err
+	}
 	newCouriers := 0
 	for _, c := range devstack.DemoCouriers {
 		sub, err := users.Ensure(ctx, c.Username, devstack.DemoPassword, httpapi.GroupCourier)

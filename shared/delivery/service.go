@@ -87,7 +87,8 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 		}
 		for _, courier := range domain.RankByDistance(order.PickupLocation, candidates) {
 			assigned := order
-			assigned.CourierID = courier.ID
+			// The customer is shown the courier's name, never the courier's id.
+			assigned.CourierID, assigned.CourierName = courier.ID, courier.Name
 			now := s.now()
 			assigned.ETA = domain.EstimateDelivery(courier.Location, order.PickupLocation, order.DeliveryLocation, now)
 			if err := assigned.Transition(domain.StatusCourierAssigned, causationEventID, now); err != nil {

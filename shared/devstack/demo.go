@@ -15,6 +15,10 @@ const DemoPassword = "demo-password-1"
 // DemoCustomer is the customer login printed by `make run`.
 const DemoCustomer = "demo-customer"
 
+// DemoCustomerFirstName is the demo customer's given_name, which the courier
+// of their orders is shown.
+const DemoCustomerFirstName = "Sam"
+
 // DemoCourier is a courier login; its position is where it starts.
 type DemoCourier struct {
 	Username string

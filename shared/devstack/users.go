@@ -43,6 +43,18 @@ func (u Users) Ensure(ctx context.Context, username, password, group string) (st
 	return u.Subject(ctx, username)
 }
 
+// SetGivenName sets the user's given_name attribute, which ID tokens carry as
+// a claim of the same name.
+func (u Users) SetGivenName(ctx context.Context, username, name string) error {
+	if _, err := u.Client.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{
+		UserPoolId: &u.PoolID, Username: &username,
+		UserAttributes: []types.AttributeType{{Name: aws.String("given_name"), Value: aws.String(name)}},
+	}); err != nil {
+		return fmt.Errorf("set given_name of %s: %w", username, err)
+	}
+	return nil
+}
+
 // Subject returns a user's "sub" attribute, the id the API knows them by.
 func (u Users) Subject(ctx context.Context, username string) (string, error) {
 	out, err := u.Client.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &u.PoolID, Username: &username})

@@ -28,26 +28,35 @@ type LineOption struct {
 }
 
 // Order is the aggregate every function works on. Version grows by one on each
-// write; the stream publisher derives event ids from it.
+// write; the stream publisher derives event ids from it. It is never a
+// response body: the API renders per-route views (orders.OrderView,
+// tracking.CourierJob, ...), so internal fields such as PaymentToken and the
+// parties' ids stay inside; their JSON names are for logs and tests only.
 type Order struct {
-	ID               string      `json:"id"`
-	CustomerID       string      `json:"customer_id"`
-	RestaurantID     string      `json:"restaurant_id"`
-	RestaurantName   string      `json:"restaurant_name"`
-	PickupLocation   LatLng      `json:"pickup_location"`
-	DeliveryLocation LatLng      `json:"delivery_location"`
-	DeliveryAddress  string      `json:"delivery_address,omitempty"`
-	Lines            []OrderLine `json:"lines"`
-	SubtotalMinor    int64       `json:"subtotal_minor"`
-	DeliveryFeeMinor int64       `json:"delivery_fee_minor"`
-	TaxMinor         int64       `json:"tax_minor"`
-	TotalMinor       int64       `json:"total_minor"`
-	Currency         string      `json:"currency"`
-	Status           Status      `json:"status"`
-	CourierID        string      `json:"courier_id,omitempty"`
-	PaymentToken     string      `json:"payment_token"`
-	CorrelationID    string      `json:"-"`
-	CausationID      string      `json:"-"`
+	ID         string `json:"id"`
+	CustomerID string `json:"customer_id"`
+	// CustomerFirstName is the given_name claim of the customer's ID token
+	// when it has one; the courier is shown it, never the customer's id.
+	CustomerFirstName string      `json:"customer_first_name,omitempty"`
+	RestaurantID      string      `json:"restaurant_id"`
+	RestaurantName    string      `json:"restaurant_name"`
+	PickupLocation    LatLng      `json:"pickup_location"`
+	DeliveryLocation  LatLng      `json:"delivery_location"`
+	DeliveryAddress   string      `json:"delivery_address,omitempty"`
+	Lines             []OrderLine `json:"lines"`
+	SubtotalMinor     int64       `json:"subtotal_minor"`
+	DeliveryFeeMinor  int64       `json:"delivery_fee_minor"`
+	TaxMinor          int64       `json:"tax_minor"`
+	TotalMinor        int64       `json:"total_minor"`
+	Currency          string      `json:"currency"`
+	Status            Status      `json:"status"`
+	CourierID         string      `json:"courier_id,omitempty"`
+	// CourierName is the assigned courier's display name, copied by the
+	// assignment; the customer is shown it, never the courier's id.
+	CourierName   string `json:"courier_name,omitempty"`
+	PaymentToken  string `json:"-"` // only the payment function needs it
+	CorrelationID string `json:"-"`
+	CausationID   string `json:"-"`
 	// TraceParent is the order's W3C trace context (shared/platform/tracecontext): one trace id for the
 	// order's whole life, the span of the invocation that wrote this version. Stored, and carried in events.
 	TraceParent string    `json:"-"`

@@ -12,12 +12,6 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
-// OrderList is the body of GET /orders.
-type OrderList struct {
-	Orders     []domain.Order `json:"orders"`
-	NextCursor *string        `json:"next_cursor"`
-}
-
 // NewRouter maps the order API's routes to the service.
 func NewRouter(svc *Service) *httpapi.Router {
 	rt := &httpapi.Router{}
@@ -40,7 +34,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err := httpapi.DecodeValidated(r, apischema.PlaceOrder, &req); err != nil {
 			return httpapi.Response{}, err
 		}
-		order, replayed, err := svc.PlaceOrder(ctx, who.Subject, req, r.Header("Idempotency-Key"))
+		order, replayed, err := svc.PlaceOrder(ctx, Customer{ID: who.Subject, FirstName: who.GivenName}, req, r.Header("Idempotency-Key"))
 		if err != nil {
 			return httpapi.Response{}, err
 		}
@@ -51,7 +45,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		} else {
 			logging.From(ctx).Info("order placed", "order_id", order.ID, "total_minor", order.TotalMinor)
 		}
-		resp := httpapi.JSON(status, order)
+		resp := httpapi.JSON(status, NewOrderView(order))
 		resp.Headers["Location"] = "/orders/" + order.ID
 		if replayed {
 			resp.Headers["Idempotent-Replayed"] = "true"
@@ -71,9 +65,9 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		list := OrderList{Orders: orders}
-		if list.Orders == nil {
-			list.Orders = []domain.Order{}
+		list := OrderList{Orders: make([]OrderView, 0, len(orders))}
+		for _, o := range orders {
+			list.Orders = append(list.Orders, NewOrderView(o))
 		}
 		if next != "" {
 			list.NextCursor = &next
@@ -85,7 +79,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, order), nil
+		return httpapi.JSON(http.StatusOK, NewOrderView(order)), nil
 	})
 	rt.Handle("POST /orders/{id}/cancel", httpapi.Authenticated, customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		order, err := svc.Cancel(ctx, who.Subject, p["id"])
@@ -94,14 +88,14 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		logging.From(ctx).Info("order cancelled by customer", "order_id", order.ID,
 			"trace_id", tracecontext.OrderTraceID(order.TraceParent, order.ID))
-		return httpapi.JSON(http.StatusOK, order), nil
+		return httpapi.JSON(http.StatusOK, NewOrderView(order)), nil
 	}))
 	rt.Handle("GET /orders/{id}/notifications", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		list, err := svc.Notifications(ctx, viewer(who), p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, map[string]any{"notifications": list}), nil
+		return httpapi.JSON(http.StatusOK, NewNotificationList(list)), nil
 	})
 	return rt
 }

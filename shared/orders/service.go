@@ -100,7 +100,7 @@ func (s *Service) Menu(ctx context.Context, restaurantID string) (domain.Menu, e
 // With an idempotency key, a retry of the same request returns the order the
 // first attempt created (replayed is true), and a different request under the
 // same key is a conflict naming the key.
-func (s *Service) PlaceOrder(ctx context.Context, customerID string, req domain.PlaceOrderRequest, idempotencyKey string) (order domain.Order, replayed bool, err error) {
+func (s *Service) PlaceOrder(ctx context.Context, who Customer, req domain.PlaceOrderRequest, idempotencyKey string) (order domain.Order, replayed bool, err error) {
 	if idempotencyKey != "" && !ValidIdempotencyKey(idempotencyKey) {
 		return domain.Order{}, false, domain.Invalid("Idempotency-Key", "must be 8 to 64 letters, digits, - or _")
 	}
@@ -114,10 +114,11 @@ func (s *Service) PlaceOrder(ctx context.Context, customerID string, req domain.
 	if err != nil {
 		return domain.Order{}, false, fmt.Errorf("read menu: %w", err)
 	}
-	order, err = domain.NewOrder(s.newID(), customerID, req, menu, s.now())
+	order, err = domain.NewOrder(s.newID(), who.ID, req, menu, s.now())
 	if err != nil {
 		return domain.Order{}, false, err
 	}
+	order.CustomerFirstName = who.FirstName
 	if idempotencyKey == "" {
 		return order, false, s.store.CreateOrder(ctx, order)
 	}
@@ -154,6 +155,13 @@ func requestHash(req domain.PlaceOrderRequest) string {
 	canonical, _ := json.Marshal(req) // a struct of strings, numbers and slices always encodes
 	sum := sha256.Sum256(canonical)
 	return hex.EncodeToString(sum[:])
+}
+
+// Customer is who places an order: the subject, and the first name from the
+// token when the account has one (the courier is shown it, not the subject).
+type Customer struct {
+	ID        string
+	FirstName string
 }
 
 // Viewer is who reads an order.

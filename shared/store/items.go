@@ -101,6 +101,7 @@ type orderItem struct {
 	Type             string          `dynamodbav:"type"`
 	ID               string          `dynamodbav:"order_id"`
 	CustomerID       string          `dynamodbav:"customer_id"`
+	CustomerName     string          `dynamodbav:"customer_first_name,omitempty"`
 	RestaurantID     string          `dynamodbav:"restaurant_id"`
 	RestaurantName   string          `dynamodbav:"restaurant_name"`
 	PickupLat        float64         `dynamodbav:"pickup_lat"`
@@ -117,6 +118,7 @@ type orderItem struct {
 	Status           string          `dynamodbav:"status"`
 	CourierID        string          `dynamodbav:"courier_id,omitempty"`
 	ETA              *time.Time      `dynamodbav:"eta,omitempty"`
+	CourierName      string          `dynamodbav:"courier_name,omitempty"`
 	PaymentToken     string          `dynamodbav:"payment_token"`
 	CorrelationID    string          `dynamodbav:"correlation_id"`
 	CausationID      string          `dynamodbav:"causation_id,omitempty"`
@@ -230,13 +232,14 @@ func toOrderItem(o domain.Order) orderItem {
 		keys:   orderKey(o.ID),
 		GSI1PK: customerPrefix + o.CustomerID,
 		GSI1SK: o.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + o.ID,
-		Type:   typeOrder, ID: o.ID, CustomerID: o.CustomerID,
+		Type:   typeOrder, ID: o.ID, CustomerID: o.CustomerID, CustomerName: o.CustomerFirstName,
 		RestaurantID: o.RestaurantID, RestaurantName: o.RestaurantName,
 		PickupLat: o.PickupLocation.Lat, PickupLng: o.PickupLocation.Lng,
 		DeliveryLat: o.DeliveryLocation.Lat, DeliveryLng: o.DeliveryLocation.Lng,
 		DeliveryAddress: o.DeliveryAddress, Lines: lines,
 		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor,
-		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, PaymentToken: o.PaymentToken,
+		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, CourierName: o.CourierName,
+		PaymentToken:  o.PaymentToken,
 		CorrelationID: o.CorrelationID, CausationID: o.CausationID, TraceParent: o.TraceParent, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
@@ -270,12 +273,13 @@ func (it orderItem) domain() domain.Order {
 			UnitPrice: l.UnitPrice, LineTotal: l.LineTotal}
 	}
 	o := domain.Order{
-		ID: it.ID, CustomerID: it.CustomerID, RestaurantID: it.RestaurantID, RestaurantName: it.RestaurantName,
+		ID: it.ID, CustomerID: it.CustomerID, CustomerFirstName: it.CustomerName, RestaurantID: it.RestaurantID, RestaurantName: it.RestaurantName,
 		PickupLocation:   domain.LatLng{Lat: it.PickupLat, Lng: it.PickupLng},
 		DeliveryLocation: domain.LatLng{Lat: it.DeliveryLat, Lng: it.DeliveryLng},
 		DeliveryAddress:  it.DeliveryAddress, Lines: lines,
 		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TaxMinor: it.TaxMinor, TotalMinor: it.TotalMinor,
-		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, PaymentToken: it.PaymentToken,
+		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, CourierName: it.CourierName,
+		PaymentToken:  it.PaymentToken,
 		CorrelationID: it.CorrelationID, CausationID: it.CausationID, TraceParent: it.TraceParent, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}

@@ -21,7 +21,7 @@ func sampleOrder() domain.Order {
 		Lines: []domain.OrderLine{{ItemID: "pizza", Name: "Pizza", Quantity: 2, UnitPrice: 1250, LineTotal: 2500,
 			Options: []domain.LineOption{{GroupID: "size", ChoiceID: "large", Name: "Large", PriceMinor: 300}}}},
 		SubtotalMinor: 2500, DeliveryFeeMinor: 199, TaxMinor: 189, TotalMinor: 2888, Currency: "EUR",
-		Status: domain.StatusCourierAssigned, CourierID: "k-1", PaymentToken: "tok_visa",
+		Status: domain.StatusCourierAssigned, CourierID: "k-1", CourierName: "Kim", PaymentToken: "tok_visa", CustomerFirstName: "Ada",
 		CorrelationID: "o-1", CausationID: "e-2", Version: 3, CreatedAt: now, UpdatedAt: now.Add(time.Second),
 	}
 }

@@ -20,7 +20,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, courier), nil
+		return httpapi.JSON(http.StatusOK, NewCourierSelf(courier)), nil
 	})
 	rt.Handle("POST /couriers/me/location", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
@@ -34,7 +34,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, courier), nil
+		return httpapi.JSON(http.StatusOK, NewCourierSelf(courier)), nil
 	})
 	rt.Handle("POST /orders/{id}/status", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
@@ -48,14 +48,14 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, order), nil
+		return httpapi.JSON(http.StatusOK, NewCourierJob(order)), nil
 	})
 	rt.Handle("GET /orders/{id}/tracking", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		view, err := svc.Track(ctx, Viewer{ID: who.Subject, IsOps: who.InGroup(httpapi.GroupOps)}, p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
-		return httpapi.JSON(http.StatusOK, view), nil
+		return httpapi.JSON(http.StatusOK, NewTrackingView(view)), nil
 	})
 	return rt
 }

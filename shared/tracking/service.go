@@ -182,13 +182,14 @@ func (s *Service) SetOrderStatus(ctx context.Context, courierID, orderID string,
 	return order, nil
 }
 
-// View is what GET /orders/{id}/tracking returns.
+// View is what GET /orders/{id}/tracking shows (rendered by NewTrackingView).
 // It carries both ends of the trip, which the customer's map and the
 // courier's app draw.
 type View struct {
 	OrderID          string                   `json:"order_id"`
 	Status           domain.Status            `json:"status"`
 	CourierID        string                   `json:"courier_id,omitempty"`
+	CourierName      string                   `json:"courier_name,omitempty"`
 	PickupLocation   domain.LatLng            `json:"pickup_location"`
 	DeliveryLocation domain.LatLng            `json:"delivery_location"`
 	Position         *domain.TrackingPosition `json:"position"`
@@ -211,7 +212,7 @@ func (s *Service) Track(ctx context.Context, who Viewer, orderID string) (View, 
 	if who.ID != order.CustomerID && !order.CarriedBy(who.ID) && !who.IsOps {
 		return View{}, domain.ErrNotFound
 	}
-	view := View{OrderID: order.ID, Status: order.Status, CourierID: order.CourierID,
+	view := View{OrderID: order.ID, Status: order.Status, CourierID: order.CourierID, CourierName: order.CourierName,
 		PickupLocation: order.PickupLocation, DeliveryLocation: order.DeliveryLocation}
 	pos, err := s.store.GetTracking(ctx, orderID)
 	switch {

@@ -177,8 +177,9 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
     () => [...document.querySelectorAll('[data-testid="notification"]')].some((n) => n.textContent.includes('Payment received')),
     null, PIPELINE_TIMEOUT);
   t.diagnostic(`courier assigned and payment notified after ${Date.now() - started} ms`);
-  const courierId = (await byTestId(customer, 'courier-id').innerText()).trim();
-  assert.ok(courierId, 'the order page names the courier');
+  // The customer is shown the courier's name, never the courier's id.
+  const courierName = (await byTestId(customer, 'courier-name').innerText()).trim();
+  assert.ok(courierName, 'the order page names the courier');
   await customer.screenshot({ path: `${SHOTS}order.png`, fullPage: true, animations: 'disabled' });
 
   // Find the courier account: the API refuses the status change to anyone else (404, as for an unknown order).
@@ -194,9 +195,14 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
       return ok ? 'ok' : err ? `error: ${err.textContent}` : '';
     });
   };
+  // The courier page shows its own name (GET /couriers/me), the one customers see.
+  const nameOn = (page) => waitUntil(page, 'the courier page to show its name', () => {
+    const el = document.querySelector('[data-testid="courier-name"]');
+    return el && el.textContent.trim();
+  });
   const refused = async (page, username, outcome) => {
     assert.match(outcome, /^error: .*not one you are carrying/, `${username} was refused for the right reason`);
-    assert.notEqual(await byTestId(page, 'courier-sub').innerText(), courierId, `${username} is the assigned courier but was refused`);
+    assert.notEqual(await nameOn(page), courierName, `${username} is the assigned courier but was refused`);
   };
   const courier = await newPage();
   let found = '';
@@ -211,7 +217,7 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
     refusals++;
     await byTestId(courier, 'signout').click();
   }
-  assert.ok(found, `one of ${COURIERS.join(', ')} is the assigned courier ${courierId}`);
+  assert.ok(found, `one of ${COURIERS.join(', ')} is the assigned courier ${courierName}`);
   if (!refusals) {
     // The first courier was the one: check the refusal with another anyway.
     const other = await newPage();
@@ -220,7 +226,7 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
     assert.equal(await byTestId(other, 'courier-error').getAttribute('role'), 'alert');
     await other.context().close();
   }
-  assert.equal(await byTestId(courier, 'courier-sub').innerText(), courierId, 'the courier who picked up is the one the order page shows');
+  assert.equal(await nameOn(courier), courierName, 'the courier who picked up is the one the order page shows');
   t.diagnostic(`${found} picked up after ${Date.now() - started} ms`);
   await waitUntil(customer, 'the timeline to reach PICKED_UP', stepReached('PICKED_UP'), 'PICKED_UP');
 

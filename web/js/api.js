@@ -54,8 +54,9 @@ export const api = {
   cancelOrder: (orderId) => call(`/orders/${id(orderId)}/cancel`, { method: 'POST' }),
   notifications: (orderId) => call(`/orders/${id(orderId)}/notifications`).then((d) => d.notifications || []),
   tracking: (orderId) => call(`/orders/${id(orderId)}/tracking`),
-  /** The signed-in courier: status, last position, assigned order. */
+  /** The signed-in courier: name, status, last position, order_id while one is assigned. */
   courier: () => call('/couriers/me'),
   reportLocation: (positions) => call('/couriers/me/location', { method: 'POST', body: { positions } }),
+  /** The answer is the order as its courier sees it (pickup, drop-off, items_count, customer_first_name). */
   setOrderStatus: (orderId, status) => call(`/orders/${id(orderId)}/status`, { method: 'POST', body: { status } }),
 };

@@ -76,16 +76,38 @@ func newAPI(t *testing.T) *api {
 
 var clock = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
-// caller is who sends a request: a subject and its Cognito groups.
-type caller struct{ sub, groups string }
+// caller is who sends a request: a subject, its Cognito groups and, when the
+// account has one, the given_name claim.
+type caller struct{ sub, groups, givenName string }
+
+// everyone is every caller of the test; a response to one must not carry the
+// subject of another.
+var everyone = []caller{customer, stranger, courier1, courier2, ops}
+
+// leakIn names what a body sent to who must not carry: a payment token, the
+// name of a field that holds one or a party's id, or another caller's subject.
+func leakIn(body string, who caller) string {
+	for _, bad := range []string{"tok_", `"payment_token"`, `"customer_id"`, `"courier_id"`} {
+		if strings.Contains(body, bad) {
+			return bad
+		}
+	}
+	for _, other := range everyone {
+		if other.sub != who.sub && strings.Contains(body, `"`+other.sub+`"`) {
+			return "the id of " + other.sub
+		}
+	}
+	return ""
+}
 
 var (
-	anonymous = caller{}
-	customer  = caller{"c-1", `["customer"]`}
-	stranger  = caller{"c-2", `["customer"]`}
-	courier1  = caller{"k1", `["courier"]`}
-	courier2  = caller{"k2", `["courier"]`}
-	ops       = caller{"ops-1", `["ops"]`}
+	anonymous   = caller{}
+	customer    = caller{sub: "c-1", groups: `["customer"]`}
+	customerAda = caller{sub: "c-1", groups: `["customer"]`, givenName: "Ada"} // the same account, its token with a given_name
+	stranger    = caller{sub: "c-2", groups: `["customer"]`}
+	courier1    = caller{sub: "k1", groups: `["courier"]`}
+	courier2    = caller{sub: "k2", groups: `["courier"]`}
+	ops         = caller{sub: "ops-1", groups: `["ops"]`}
 )
 
 func (a *api) serve(t *testing.T, method, target string, who caller, body string, headers ...string) httpapi.Response {
@@ -107,9 +129,11 @@ func (a *api) serve(t *testing.T, method, target string, who caller, body string
 		"requestContext": map[string]any{"requestId": "r-1", "http": map[string]any{"method": method, "path": path}},
 	}
 	if who.sub != "" {
-		event["requestContext"].(map[string]any)["authorizer"] = map[string]any{
-			"jwt": map[string]any{"claims": map[string]any{"sub": who.sub, "cognito:groups": json.RawMessage(who.groups)}},
+		claims := map[string]any{"sub": who.sub, "cognito:groups": json.RawMessage(who.groups)}
+		if who.givenName != "" {
+			claims["given_name"] = who.givenName
 		}
+		event["requestContext"].(map[string]any)["authorizer"] = map[string]any{"jwt": map[string]any{"claims": claims}}
 	}
 	raw, err := json.Marshal(event)
 	if err != nil {
@@ -188,6 +212,9 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("%s %s: %d %s, want %d", method, target, resp.StatusCode, resp.Body, want)
 		}
+		if leak := leakIn(resp.Body, who); leak != "" {
+			t.Errorf("%s %s to %s: the body carries %s: %s", method, target, who.sub, leak, resp.Body)
+		}
 		if op != nil && !slices.Contains(covered[op.Key()], resp.StatusCode) {
 			covered[op.Key()] = append(covered[op.Key()], resp.StatusCode)
 		}
@@ -196,7 +223,7 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 		return parsed
 	}
 	order := `{"restaurant_id":"r1","items":[{"item_id":"pizza","quantity":2,"options":["large"]},{"item_id":"pizza","quantity":1,"options":["regular"]}],
-		"delivery_location":{"lat":52.521,"lng":13.401},"delivery_address":"Invalidenstr. 1"}`
+		"delivery_location":{"lat":52.521,"lng":13.401},"delivery_address":"Invalidenstr. 1","payment_token":"tok_mastercard"}`
 
 	// Catalogue.
 	expect(200, "GET", "/restaurants", anonymous, "")
@@ -204,7 +231,7 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(404, "GET", "/restaurants/nope/menu", anonymous, "")
 
 	// Placing orders.
-	placed := expect(201, "POST", "/orders", customer, order, "Idempotency-Key", "key-0001")
+	placed := expect(201, "POST", "/orders", customerAda, order, "Idempotency-Key", "key-0001")
 	id, _ := placed["id"].(string)
 	expect(200, "POST", "/orders", customer, order, "Idempotency-Key", "key-0001")
 	expect(409, "POST", "/orders", customer, strings.Replace(order, `"quantity":1`, `"quantity":3`, 1), "Idempotency-Key", "key-0001")
@@ -246,7 +273,7 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	if err := o.Transition(domain.StatusCourierAssigned, "evt-2", clock); err != nil {
 		t.Fatal(err)
 	}
-	o.CourierID, o.ETA = "k1", clock.Add(20*time.Minute)
+	o.CourierID, o.CourierName, o.ETA = "k1", "K1", clock.Add(20*time.Minute) // as the assignment writes them
 	if err := a.store.AssignCourier(ctx, o, "k1", clock); err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +289,7 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	// The courier's side.
 	expect(200, "GET", "/couriers/me", courier1, "")
 	expect(403, "GET", "/couriers/me", customer, "")
-	expect(403, "GET", "/couriers/me", caller{"k9", `["courier"]`}, "") // in the group, not registered
+	expect(403, "GET", "/couriers/me", caller{sub: "k9", groups: `["courier"]`}, "") // in the group, not registered
 	fixes := fmt.Sprintf(`{"positions":[{"lat":52.522,"lng":13.402,"recorded_at":%q},{"lat":52.5222,"lng":13.4022,"recorded_at":%q}]}`,
 		clock.Add(-10*time.Second).Format(time.RFC3339), clock.Add(-5*time.Second).Format(time.RFC3339))
 	expect(200, "POST", "/couriers/me/location", courier1, fixes)
@@ -281,7 +308,13 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(404, "POST", "/orders/nope/status", courier1, `{"status":"PICKED_UP"}`)
 	expect(400, "POST", "/orders/"+id+"/status", courier1, `{"status":"CANCELLED"}`)
 	expect(409, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
-	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"PICKED_UP"}`)
+	job := expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"PICKED_UP"}`)
+	if job["customer_first_name"] != "Ada" || job["items_count"] != float64(3) || job["restaurant_name"] != "R1" {
+		t.Errorf("the courier's view of the job: %v", job)
+	}
+	if tracked := expect(200, "GET", "/orders/"+id+"/tracking", customer, ""); tracked["courier_name"] != "K1" {
+		t.Errorf("the customer's tracking view names no courier: %v", tracked)
+	}
 	expect(409, "POST", "/orders/"+id+"/cancel", customer, "")
 	expect(200, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`)
 	expect(404, "POST", "/orders/"+id+"/status", courier1, `{"status":"DELIVERED"}`) // delivery ended its access
@@ -301,4 +334,8 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 		}
 	}
 	t.Logf("statuses checked per operation: %v", covered)
+	// The check on every body must be able to fail.
+	if leakIn(`{"order_id":"o-1","k":"k1"}`, customer) == "" || leakIn(`{"x":"tok_visa"}`, customer) == "" {
+		t.Error("leakIn misses a courier's id or a payment token")
+	}
 }

@@ -17,6 +17,9 @@ type Principal struct {
 	Subject  string
 	Username string
 	Groups   []string
+	// GivenName is the token's given_name claim, empty when the account has
+	// none; the courier of an order is shown it instead of the customer's id.
+	GivenName string
 }
 
 // InGroup reports membership of a Cognito group.
@@ -45,9 +48,10 @@ func (r Request) Principal() (Principal, bool) {
 	}
 	claims := r.RequestContext.Authorizer.JWT.Claims
 	p := Principal{
-		Subject:  claimString(claims["sub"]),
-		Username: claimString(claims["cognito:username"]),
-		Groups:   claimList(claims["cognito:groups"]),
+		Subject:   claimString(claims["sub"]),
+		Username:  claimString(claims["cognito:username"]),
+		Groups:    claimList(claims["cognito:groups"]),
+		GivenName: claimString(claims["given_name"]),
 	}
 	if p.Username == "" {
 		p.Username = claimString(claims["username"])

@@ -10,7 +10,7 @@ import { currentSession, isCourier } from '../auth.js';
 import { AppError } from '../errors.js';
 import { courierOrder, saveCourierOrder } from '../store.js';
 import { renderMap } from '../map.js';
-import { money, time, humanStatus, PLACES } from '../format.js';
+import { time, humanStatus, PLACES } from '../format.js';
 
 export function courierView(main, _params, query) {
   document.title = 'Courier · Food Delivery';
@@ -36,6 +36,8 @@ export function courierView(main, _params, query) {
   const statusBox = h('div', { class: 'courier-order', 'data-testid': 'courier-order-status', 'aria-live': 'polite' });
   const assigned = h('p', { class: 'assigned', hidden: true, 'data-testid': 'assigned-order' });
   const mapBox = h('div', { class: 'map-box' });
+  // The name customers are shown for this courier (GET /couriers/me, below).
+  const nameBox = h('strong', { 'data-testid': 'courier-name' });
 
   const start = PLACES[0];
   const preset = h('select', { id: 'c-preset', 'data-testid': 'courier-preset' },
@@ -67,7 +69,8 @@ export function courierView(main, _params, query) {
   const section = h('section', {},
     h('div', { class: 'page-head' },
       h('h1', {}, 'Courier'),
-      h('p', { class: 'lead' }, `Signed in as ${session.username} · courier id `, h('code', { 'data-testid': 'courier-sub' }, session.sub))),
+      h('p', { class: 'lead' }, `Signed in as ${session.username} · courier id `, h('code', { 'data-testid': 'courier-sub' }, session.sub),
+        ' · name ', nameBox)),
     error, message,
     h('div', { class: 'courier-layout' },
       h('section', { class: 'card', 'aria-labelledby': 'delivery-h' },
@@ -112,21 +115,23 @@ export function courierView(main, _params, query) {
     }
   };
 
+  // The tracking view (status and both ends of the trip) of an order the caller may track.
   const showStatus = (view) => {
+    lastOrder = view;
     mount(statusBox,
-      h('p', {}, 'Status ', h('span', { class: 'pill pill-busy', 'data-status': view.status }, humanStatus(view.status))),
-      view.courier_id && view.courier_id !== session.sub ? h('p', { class: 'warn small' }, 'This order is assigned to another courier.') : null);
+      h('p', {}, 'Status ', h('span', { class: 'pill pill-busy', 'data-status': view.status }, humanStatus(view.status))));
+    drawMap();
   };
 
-  const showOrder = (order) => {
-    lastOrder = order;
+  // The job as the API shows it to its courier: pickup, drop-off, how many items, the customer's first name.
+  const showOrder = (job) => {
+    lastOrder = job;
     mount(statusBox,
-      h('p', {}, 'Status ', h('span', { class: `pill ${order.status === 'DELIVERED' ? 'pill-good' : 'pill-busy'}`, 'data-status': order.status }, humanStatus(order.status))),
+      h('p', {}, 'Status ', h('span', { class: `pill ${job.status === 'DELIVERED' ? 'pill-good' : 'pill-busy'}`, 'data-status': job.status }, humanStatus(job.status))),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Pick up at'), h('dd', {}, order.restaurant_name),
-        h('dt', {}, 'Deliver to'), h('dd', {}, order.delivery_address || `${order.delivery_location.lat.toFixed(4)}, ${order.delivery_location.lng.toFixed(4)}`),
-        h('dt', {}, 'Items'), h('dd', {}, (order.lines || []).map((l) => `${l.quantity} × ${l.name}`).join(', ')),
-        h('dt', {}, 'Order total'), h('dd', {}, money(order.total_minor, order.currency))));
+        h('dt', {}, 'Pick up at'), h('dd', {}, job.restaurant_name),
+        h('dt', {}, 'Deliver to'), h('dd', {}, [job.customer_first_name, job.delivery_address || `${job.delivery_location.lat.toFixed(4)}, ${job.delivery_location.lng.toFixed(4)}`].filter(Boolean).join(', ')),
+        h('dt', {}, 'Items'), h('dd', { 'data-testid': 'job-items' }, String(job.items_count))));
     drawMap();
   };
 
@@ -139,23 +144,10 @@ export function courierView(main, _params, query) {
     }));
   };
 
-  // The order itself where the API lets its courier read it (pickup, drop-off, items);
-  // otherwise its status from the tracking route.
+  // The order's status from the tracking route, which answers only its courier (or ops): 404 otherwise.
   const check = async () => {
-    const id = requireOrder();
-    let order = null;
-    try {
-      order = await api.order(id);
-    } catch (e) {
-      if (e.status !== 403 && e.status !== 404) throw e;
-    }
-    if (order) {
-      knownStatus = order.courier_id === session.sub ? order.status : '';
-      showOrder(order);
-      return order.status;
-    }
-    const view = await api.tracking(id);
-    knownStatus = view.courier_id === session.sub ? view.status : '';
+    const view = await api.tracking(requireOrder());
+    knownStatus = view.status;
     showStatus(view);
     return view.status;
   };
@@ -325,6 +317,7 @@ export function courierView(main, _params, query) {
   // Start from where the API last saw the courier, so that sharing continues a plausible ride (a fix far from
   // the last one within seconds is refused as an impossible speed).
   api.courier().then((c) => {
+    nameBox.textContent = c.name || '';
     if (!section.isConnected || !c.location || lat.dataset.touched) return;
     lat.value = String(c.location.lat);
     lng.value = String(c.location.lng);

@@ -179,7 +179,7 @@ export function orderView(main, [orderId]) {
     }
 
     // Map and courier.
-    const courierId = order.courier_id || (state.tracking && state.tracking.courier_id) || '';
+    const courierName = order.courier_name || (state.tracking && state.tracking.courier_name) || '';
     const pos = state.tracking && state.tracking.position;
     const mapKey = JSON.stringify([order.pickup_location, order.delivery_location, state.trail]);
     if (state.mapKey !== mapKey) {
@@ -191,8 +191,8 @@ export function orderView(main, [orderId]) {
         trail: state.trail,
       }));
     }
-    mount(courierLine, courierId
-      ? [h('span', {}, 'Courier '), h('code', { 'data-testid': 'courier-id', title: 'Courier id' }, courierId),
+    mount(courierLine, courierName
+      ? [h('span', {}, 'Courier '), h('strong', { 'data-testid': 'courier-name' }, courierName),
         pos ? h('span', { class: 'muted' }, ` · last seen ${time(pos.recorded_at)}, ${km(distanceMeters(pos.location, order.delivery_location))} away`)
           : h('span', { class: 'muted' }, TERMINAL.has(status) ? '' : ' · waiting for their first position')]
       : h('span', { class: 'muted' }, FAILED[status] ? 'No courier was assigned.' : 'No courier yet: we assign the nearest free courier once payment is confirmed.'));
