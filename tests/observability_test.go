@@ -35,7 +35,8 @@ func deliveredOrder(t *testing.T, traceparent string) (token string, order apiRe
 		order = call(t, http.MethodGet, "/orders/"+id, token, nil)
 		return order.Body["status"] == "COURIER_ASSIGNED", order.Raw
 	})
-	courier := signInCourier(t, order.Body["courier_id"].(string))
+	name, _ := order.Body["courier_name"].(string)
+	courier := signInCourier(t, courierSubjectNamed(t, name))
 	for _, status := range []string{"PICKED_UP", "DELIVERED"} {
 		if resp := call(t, http.MethodPost, "/orders/"+id+"/status", courier, map[string]any{"status": status}); resp.Status != http.StatusOK {
 			t.Fatalf("set %s: %d %s", status, resp.Status, resp.Raw)
