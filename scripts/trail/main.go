@@ -216,8 +216,7 @@ func logLines(ctx context.Context, logs *cloudwatchlogs.Client, logPath, orderID
 			continue
 		}
 		seen[text] = true
-		at, _ := m["time"].(string)
-		found = append(found, line{at: at, text: text})
+		found = append(found, line{at: lineTime(m).Format(time.RFC3339Nano), text: text})
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].at < found[j].at })
 	out := make([]string, len(found))
@@ -225,6 +224,21 @@ func logLines(ctx context.Context, logs *cloudwatchlogs.Client, logPath, orderID
 		out[i] = l.text
 	}
 	return out, nil
+}
+
+// lineTime is when a log line was written: its "time", or for a metrics line (EMF) its "_aws" timestamp.
+func lineTime(m map[string]any) time.Time {
+	if s, ok := m["time"].(string); ok {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return t.UTC()
+		}
+	}
+	if aws, ok := m["_aws"].(map[string]any); ok {
+		if ms, ok := aws["Timestamp"].(float64); ok {
+			return time.UnixMilli(int64(ms)).UTC()
+		}
+	}
+	return time.Time{}
 }
 
 // printTimeline prints the order's log lines as "15:04:05.000  function  message  event type (or status)".
@@ -238,21 +252,32 @@ func printTimeline(ctx context.Context, w io.Writer, logPath, orderID string) er
 		return err
 	}
 	for _, l := range lines {
-		var m struct {
-			Time      time.Time `json:"time"`
-			Function  string    `json:"function"`
-			Msg       string    `json:"msg"`
-			EventType string    `json:"event_type"`
-			Status    string    `json:"status"`
-		}
+		var m map[string]any
 		if err := json.Unmarshal([]byte(l), &m); err != nil {
 			return err
 		}
-		what := m.EventType
+		str := func(k string) string { v, _ := m[k].(string); return v }
+		function, msg, what := str("function"), str("msg"), str("event_type")
 		if what == "" {
-			what = m.Status
+			what = str("status")
 		}
-		fmt.Fprintf(w, "%s  %-19s  %-27s  %s\n", m.Time.UTC().Format("15:04:05.000"), m.Function, m.Msg, what)
+		if aws, ok := m["_aws"].(map[string]any); ok && msg == "" {
+			// An EMF line: name its metrics.
+			var names []string
+			directives, _ := aws["CloudWatchMetrics"].([]any)
+			for _, d := range directives {
+				dm, _ := d.(map[string]any)
+				metrics, _ := dm["Metrics"].([]any)
+				for _, metric := range metrics {
+					mm, _ := metric.(map[string]any)
+					if name, ok := mm["Name"].(string); ok {
+						names = append(names, name)
+					}
+				}
+			}
+			msg = "metrics " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(w, "%s  %-19s  %-27s  %s\n", lineTime(m).Format("15:04:05.000"), function, msg, what)
 	}
 	return nil
 }
