@@ -14,6 +14,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
@@ -27,6 +28,10 @@ func BenchmarkNotification(b *testing.B) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})).With("function", "bench"))
 	b.Cleanup(func() { slog.SetDefault(prev) })
+	// The EMF metric lines too: encoded as in production, then discarded, so that they do not land in the middle of
+	// go test's result lines, which bench/gobench parses.
+	prevMetrics := metrics.SetDefault(metrics.NewEmitter(io.Discard, time.Now))
+	b.Cleanup(func() { metrics.SetDefault(prevMetrics) })
 
 	const benchPool = 1024
 	msgs := make([]events.SQSEvent, benchPool)

@@ -16,6 +16,7 @@ import (
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
@@ -30,6 +31,10 @@ func BenchmarkPaymentCharge(b *testing.B) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})).With("function", "bench"))
 	b.Cleanup(func() { slog.SetDefault(prev) })
+	// The EMF metric lines too: encoded as in production, then discarded, so that they do not land in the middle of
+	// go test's result lines, which bench/gobench parses.
+	prevMetrics := metrics.SetDefault(metrics.NewEmitter(io.Discard, time.Now))
+	b.Cleanup(func() { metrics.SetDefault(prevMetrics) })
 
 	const benchPool = 1024
 	ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
@@ -27,6 +28,10 @@ func BenchmarkStreamPublisherBatch10(b *testing.B) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})).With("function", "bench"))
 	b.Cleanup(func() { slog.SetDefault(prev) })
+	// The EMF metric lines too: encoded as in production, then discarded, so that they do not land in the middle of
+	// go test's result lines, which bench/gobench parses.
+	prevMetrics := metrics.SetDefault(metrics.NewEmitter(io.Discard, time.Now))
+	b.Cleanup(func() { metrics.SetDefault(prevMetrics) })
 
 	batch := events.DynamoDBEvent{}
 	for i := 0; i < 10; i++ {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
@@ -27,6 +28,10 @@ func BenchmarkTrackingLocationReport(b *testing.B) {
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})).With("function", "bench"))
 	b.Cleanup(func() { slog.SetDefault(prev) })
+	// The EMF metric lines too: encoded as in production, then discarded, so that they do not land in the middle of
+	// go test's result lines, which bench/gobench parses.
+	prevMetrics := metrics.SetDefault(metrics.NewEmitter(io.Discard, time.Now))
+	b.Cleanup(func() { metrics.SetDefault(prevMetrics) })
 
 	ctx := context.Background()
 	s := memstore.New()
