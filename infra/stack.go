@@ -158,6 +158,7 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	auth := newAuth(stack, cfg)
 	fns := newFunctions(stack, cfg, data, msg)
 	api := newAPI(stack, auth, fns)
+	live := newRealtime(stack, cfg, data, auth)
 	// Last: it walks the stack for every function, queue, API and alarm added above.
 	alarmTopic := newObservability(stack, cfg)
 
@@ -179,6 +180,8 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("NotificationQueueUrl", msg.notification.queue.QueueUrl(), "notification queue (customer-facing events)")
 	out("NotificationDlqUrl", msg.notification.dlq.QueueUrl(), "notification dead-letter queue")
 	out("StreamDlqUrl", msg.streamDlq.QueueUrl(), "records the stream publisher gave up on")
+	out("WebSocketUrl", live.url, "live tracking WebSocket API: connect with ?token=<Cognito ID token> (docs/realtime.md)")
+	out("WebSocketApiId", live.api.ApiId(), "live tracking WebSocket API id")
 	out("SweeperFunctionName", fns.sweeper.FunctionName(), "scheduled sweeper: re-announces orders whose saga event was lost")
 	out("AlarmTopicArn", alarmTopic.TopicArn(), "SNS topic every alarm of the stack notifies (subscribe with the AlarmEmail parameter)")
 	out("DashboardName", jsii.String(DashboardName), "CloudWatch dashboard of the stack")

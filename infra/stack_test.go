@@ -223,6 +223,8 @@ var functionIDs = map[string]string{
 	FnNotification:       "NotificationFunction",
 	FnTracking:           "TrackingFunction",
 	FnSweeper:            "SweeperFunction",
+	FnRealtime:           "RealtimeFunction",
+	FnRealtimePush:       "RealtimePushFunction",
 }
 
 // --- data --------------------------------------------------------------------------------------------
@@ -452,8 +454,9 @@ func TestCognito(t *testing.T) {
 
 func TestHTTPAPI(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::ApiGatewayV2::Api", 1)
-	s.count(t, "AWS::ApiGatewayV2::Stage", 1)
+	// The HTTP API and the live-tracking WebSocket API (TestWebSocketAPI).
+	s.count(t, "AWS::ApiGatewayV2::Api", 2)
+	s.count(t, "AWS::ApiGatewayV2::Stage", 2)
 	s.count(t, "AWS::ApiGatewayV2::Authorizer", 1)
 	api := s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi")
 	check(t, "CORS", func() {
@@ -510,10 +513,14 @@ func TestRoutes(t *testing.T) {
 		"GET /orders/{id}/tracking":      {FnTracking, false},
 	}
 	authorizer := s.id(t, "AWS::ApiGatewayV2::Authorizer", "HttpApiCognitoAuthorizer")
+	httpAPI := ref(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi"))
 	res := s.resources()
 	seen := map[string]bool{}
 	for id, r := range s.ofType("AWS::ApiGatewayV2::Route") {
 		p := props(r)
+		if !reflect.DeepEqual(p["ApiId"], httpAPI) {
+			continue // the WebSocket API's routes: TestWebSocketAPI
+		}
 		key, _ := p["RouteKey"].(string)
 		w, ok := want[key]
 		if !ok {
@@ -577,8 +584,8 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 
 func TestFunctions(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::Function", 7)
-	s.count(t, "AWS::Logs::LogGroup", 7)
+	s.count(t, "AWS::Lambda::Function", 9)
+	s.count(t, "AWS::Logs::LogGroup", 9)
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
@@ -595,6 +602,8 @@ func TestFunctions(t *testing.T) {
 			timeout, memory = streamTimeoutSeconds, 128
 		case FnSweeper:
 			timeout, memory = sweepTimeoutSeconds, 128
+		case FnRealtime, FnRealtimePush:
+			timeout, memory = apiTimeoutSeconds, 128
 		}
 		got := map[string]any{
 			"Runtime": p["Runtime"], "Handler": p["Handler"], "Architectures": p["Architectures"],
@@ -605,6 +614,9 @@ func TestFunctions(t *testing.T) {
 			"Runtime": "provided.al2023", "Handler": "bootstrap", "Architectures": arr{"x86_64"},
 			"Timeout": timeout, "MemorySize": memory, "Env": wantEnv(folder, table, bus, bucket, providerTable, Timings(StageLocal)),
 			"Tracing": nil, // no X-Ray on the emulator
+		}
+		if folder == FnRealtime || folder == FnRealtimePush {
+			want["Env"] = wantRealtimeEnv(t, s, folder)
 		}
 		b1, _ := json.Marshal(got)
 		b2, _ := json.Marshal(want)
@@ -632,7 +644,7 @@ func TestFunctions(t *testing.T) {
 
 func TestEventSourceMappings(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::EventSourceMapping", 4)
+	s.count(t, "AWS::Lambda::EventSourceMapping", 5) // and the push function's (TestWebSocketAPI)
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	check(t, "stream → stream-publisher", func() {
 		s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
@@ -649,7 +661,8 @@ func TestEventSourceMappings(t *testing.T) {
 	// Only inserts and updates of order items invoke the publisher.
 	for id, esm := range s.ofType("AWS::Lambda::EventSourceMapping") {
 		p := props(esm)
-		if !reflect.DeepEqual(p["EventSourceArn"], getAtt(table, "StreamArn")) {
+		if !reflect.DeepEqual(p["EventSourceArn"], getAtt(table, "StreamArn")) ||
+			reflect.DeepEqual(p["FunctionName"], ref(s.id(t, "AWS::Lambda::Function", "RealtimePushFunction"))) {
 			continue
 		}
 		filters := list(p["FilterCriteria"].(obj)["Filters"])
@@ -923,6 +936,8 @@ func TestOutputs(t *testing.T) {
 		"SweeperLogGroupName":  ref(s.id(t, "AWS::Logs::LogGroup", "SweeperLogs")),
 		"AlarmTopicArn":        ref(s.id(t, "AWS::SNS::Topic", "AlarmTopic")),
 		"DashboardName":        DashboardName,
+		"WebSocketApiId":       ref(s.id(t, "AWS::ApiGatewayV2::Api", "WebSocketApi")),
+		"WebSocketUrl":         wantWebSocketURL(s, StageLocal),
 	}
 	outputs := s.raw["Outputs"].(obj)
 	if len(outputs) != len(want) {

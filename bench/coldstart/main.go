@@ -208,6 +208,9 @@ func env(name, trapAddr string, extra []string) []string {
 		"EVENT_BUS_NAME=bench-bus",
 		"RECEIPTS_BUCKET=bench-receipts",
 		"PROVIDER_TABLE_NAME=bench-provider",
+		// The live-tracking functions: the pool's keys and the connection API are only called per request.
+		"JWT_ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench", "JWT_AUDIENCE=bench-client",
+		"JWKS_URL=" + trapURL + "/us-east-1_bench/.well-known/jwks.json", "CONNECTIONS_URL=" + trapURL + "/live",
 		sweeper.EnvAfter + "=45000", sweeper.EnvPeriod + "=60000", sweeper.EnvGiveUpAfter + "=1800000", sweeper.EnvMaxOrders + "=500",
 	}
 	return append(e, extra...)

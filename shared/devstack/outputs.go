@@ -34,6 +34,8 @@ type Outputs struct {
 	SweeperLogGroupName  string `json:"SweeperLogGroupName"`
 	AlarmTopicArn        string `json:"AlarmTopicArn"`
 	DashboardName        string `json:"DashboardName"`
+	WebSocketURL         string `json:"WebSocketUrl"`
+	WebSocketAPIID       string `json:"WebSocketApiId"`
 }
 
 // LoadOutputs reads the outputs file of the FoodDelivery stack.

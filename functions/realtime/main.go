@@ -1,0 +1,34 @@
+// Command realtime serves the live-tracking WebSocket API's routes: $connect (verifies the Cognito ID token),
+// $disconnect, subscribe and $default. Wiring only; the logic is in shared/realtime.
+package main
+
+import (
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+func main() {
+	logging.Setup("realtime")
+	cfg := awsenv.MustLoad()
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	// One verifier per container: the pool's keys are fetched on the first token and kept.
+	verifier, err := jwtauth.New(jwtauth.Config{
+		Issuer:   platform.MustEnv("JWT_ISSUER"),
+		Audience: platform.MustEnv("JWT_AUDIENCE"),
+		JWKSURL:  platform.MustEnv("JWKS_URL"),
+	}, cfg.HTTPClient, time.Now)
+	if err != nil {
+		panic(err)
+	}
+	svc := realtime.NewService(realtime.NewAuthenticator(verifier), table, table, time.Now)
+	lambda.Start(realtime.NewHandler(svc).Serve)
+}
