@@ -197,13 +197,18 @@ func TestLiveCustomerSeesTheWholeJourney(t *testing.T) {
 	order := call(t, http.MethodGet, "/orders/"+orderID, token, nil)
 	courierToken := signInCourier(t, order.Body["courier_id"].(string))
 
-	// Two batches a few seconds apart, as the courier's phone sends them; the second after pickup.
-	lats := []float64{52.5270, 52.5275, 52.5282, 52.5290}
+	// Two batches, as the courier's phone sends them, the second after pickup: small steps from where the courier
+	// last was, a couple of seconds apart, so no fix looks implausibly fast to the location checks.
+	me := call(t, http.MethodGet, "/couriers/me", courierToken, nil)
+	loc, _ := me.Body["location"].(map[string]any)
+	lat0, _ := loc["lat"].(float64)
+	lng0, _ := loc["lng"].(float64)
+	lats := []float64{lat0 + 0.0001, lat0 + 0.0002, lat0 + 0.0003, lat0 + 0.0004}
 	sendBatch := func(ls []float64) {
 		var ps []map[string]any
 		for i, lat := range ls {
-			ps = append(ps, map[string]any{"lat": lat, "lng": 13.4100,
-				"recorded_at": time.Now().Add(time.Duration(i-len(ls)) * time.Second).UTC().Format(time.RFC3339)})
+			ps = append(ps, map[string]any{"lat": lat, "lng": lng0,
+				"recorded_at": time.Now().Add(time.Duration(i+1-len(ls)) * 2 * time.Second).UTC().Format(time.RFC3339Nano)})
 		}
 		if r := call(t, http.MethodPost, "/couriers/me/location", courierToken, map[string]any{"positions": ps}); r.Status != http.StatusOK {
 			t.Fatalf("location: %d %s", r.Status, r.Raw)
@@ -213,7 +218,7 @@ func TestLiveCustomerSeesTheWholeJourney(t *testing.T) {
 	live.waitFor(20*time.Second, "first position frame", func(f realtime.Frame) bool { return f.Type == realtime.FramePosition })
 	setStatus(t, courierToken, orderID, "PICKED_UP")
 	live.waitFor(20*time.Second, "PICKED_UP frame", func(f realtime.Frame) bool { return f.Status == "PICKED_UP" })
-	time.Sleep(1100 * time.Millisecond) // the next batch's fixes are a second newer
+	time.Sleep(2100 * time.Millisecond) // the next batch's first fix is newer than the last one sent
 	sendBatch(lats[2:])
 	live.waitFor(20*time.Second, "second position frame", func(f realtime.Frame) bool {
 		return f.Type == realtime.FramePosition && f.Position.Lat == lats[3]

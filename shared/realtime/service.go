@@ -153,10 +153,8 @@ func mayWatch(o domain.Order, subject string, ops bool) (Role, bool) {
 	return "", false
 }
 
-func courierMayWatch(o domain.Order, subject string) bool {
-	return subject != "" && subject == o.CourierID &&
-		(o.Status == domain.StatusCourierAssigned || o.Status == domain.StatusPickedUp)
-}
+// courierMayWatch is the HTTP API's rule (domain.Order.CarriedBy): a courier watches an order while carrying it.
+func courierMayWatch(o domain.Order, subject string) bool { return o.CarriedBy(subject) }
 
 // Subscribe lets the connection watch the order and returns the frame that answers it: a subscribed frame with
 // the order's status and latest position, or an error frame. An order the caller may not watch and an unknown
