@@ -4,8 +4,9 @@
 //
 //	AWS_ENDPOINT_URL=http://localhost:4566 go run ./scripts/webserve -port 8080 -outputs .run/4566/outputs.json
 //
-// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolClientId", "cadence"}: cadence is the
-// clients' pace, shared/tracking/cadence.ForWeb().
+// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolClientId", "webSocketUrl", "cadence"}:
+// webSocketUrl is the live-tracking socket (stack output WebSocketUrl, empty for a stack without one) and cadence
+// the clients' pace, shared/tracking/cadence.ForWeb().
 // With an endpoint (-endpoint or AWS_ENDPOINT_URL) the API is reached through
 // the emulator's path-style URL and Cognito at the endpoint itself; without one
 // they are the stack's ApiUrl and https://cognito-idp.<region>.amazonaws.com/.
@@ -45,6 +46,7 @@ type webConfig struct {
 	CognitoEndpoint  string `json:"cognitoEndpoint"`
 	Region           string `json:"region"`
 	UserPoolClientID string `json:"userPoolClientId"`
+	WebSocketURL     string `json:"webSocketUrl"`
 	// Cadence is the one statement of the clients' pace (shared/tracking/cadence), in milliseconds.
 	Cadence cadence.Web `json:"cadence"`
 }
@@ -145,6 +147,7 @@ func configSource(s settings) func() (webConfig, error) {
 			if cfg.UserPoolClientID == "" {
 				cfg.UserPoolClientID = out.UserPoolClientID
 			}
+			cfg.WebSocketURL = out.WebSocketURL
 		}
 		if s.endpoint != "" {
 			cfg.CognitoEndpoint = strings.TrimSuffix(s.endpoint, "/") + "/"
@@ -183,7 +186,7 @@ func securityHeaders(next http.Handler, source func() (webConfig, error)) http.H
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		connect := []string{"'self'"}
 		if cfg, err := source(); err == nil {
-			for _, u := range []string{cfg.APIBase, cfg.CognitoEndpoint} {
+			for _, u := range []string{cfg.APIBase, cfg.CognitoEndpoint, cfg.WebSocketURL} {
 				if o := origin(u); o != "" && !slices.Contains(connect, o) {
 					connect = append(connect, o)
 				}

@@ -17,7 +17,8 @@ import (
 )
 
 const outputsJSON = `{"FoodDelivery": {"ApiId": "abc123", "ApiUrl": "http://abc123.execute-api.localhost:4566/",
- "TableName": "t", "UserPoolId": "us-east-1_x", "UserPoolClientId": "client-1"}}`
+ "TableName": "t", "UserPoolId": "us-east-1_x", "UserPoolClientId": "client-1",
+ "WebSocketUrl": "ws://localhost:4588/_aws/execute-api/ws123/live"}}`
 
 // fixture lays out a site directory inside a parent that also holds a secret
 // and the outputs file, and returns the handler serving the site.
@@ -80,6 +81,7 @@ func TestConfigJSONOnTheEmulator(t *testing.T) {
 		"cognitoEndpoint":  "http://localhost:4588/",
 		"region":           "us-east-1",
 		"userPoolClientId": "client-1",
+		"webSocketUrl":     "ws://localhost:4588/_aws/execute-api/ws123/live",
 		// The clients' pace, from shared/tracking/cadence and nowhere else.
 		"cadence": map[string]any{
 			"recordEveryMs": float64(cadence.RecordEvery.Milliseconds()), "sendEveryMs": float64(cadence.SendEvery.Milliseconds()),
@@ -90,7 +92,7 @@ func TestConfigJSONOnTheEmulator(t *testing.T) {
 		t.Fatalf("config.json = %v, want %v", cfg, want)
 	}
 	csp := rec.Header().Get("Content-Security-Policy")
-	if !strings.Contains(csp, "connect-src 'self' http://localhost:4588") {
+	if !strings.Contains(csp, "connect-src 'self' http://localhost:4588 ws://localhost:4588") {
 		t.Fatalf("CSP %q does not allow the API and Cognito", csp)
 	}
 }

@@ -145,6 +145,19 @@ test('a customer cancels an order and is told', async () => {
 test('a customer orders, the assigned courier picks up and delivers, the customer sees it live', async (t) => {
   const started = Date.now();
   const customer = await newPage();
+  // What the order page reads over HTTP, and the frames its live socket receives.
+  const reads = [];
+  customer.on('request', (r) => {
+    if (r.method() === 'GET' && /\/orders\/[^/?]+(\/(tracking|notifications))?$/.test(new URL(r.url()).pathname)) reads.push(new URL(r.url()).pathname);
+  });
+  const frames = [];
+  customer.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    try {
+      frames.push(JSON.parse(f.payload));
+    } catch {
+      frames.push({ unparsed: String(f.payload) });
+    }
+  }));
 
   // Sign in and fill a basket with two dishes.
   await signIn(customer, CUSTOMER);
@@ -246,6 +259,23 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
     return pill && pill.dataset.status === 'DELIVERED' && step && step.dataset.state === 'done';
   }, null, UI_TIMEOUT);
   t.diagnostic(`delivered after ${Date.now() - started} ms`);
+
+  // It came over the socket: status frames in increasing seq, the courier's position, and the page read the courier's
+  // position over HTTP only once, when it opened (before there was one), so the map's courier came from a frame.
+  const mine = frames.filter((f) => f.order_id === orderId);
+  const statuses = mine.filter((f) => f.type === 'status').map((f) => f.status);
+  assert.ok(mine.some((f) => f.type === 'subscribed'), `the page subscribed: ${JSON.stringify(frames)}`);
+  for (const s of ['COURIER_ASSIGNED', 'PICKED_UP', 'DELIVERED']) assert.ok(statuses.includes(s), `a ${s} frame: ${JSON.stringify(mine)}`);
+  assert.ok(mine.some((f) => f.type === 'position'), `a position frame: ${JSON.stringify(mine)}`);
+  const seqs = mine.filter((f) => f.type !== 'subscribed').map((f) => f.seq);
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'frames arrive in seq order');
+  const path = `/orders/${encodeURIComponent(orderId)}`;
+  const count = (suffix) => reads.filter((p) => p.endsWith(path + suffix)).length;
+  t.diagnostic(`HTTP reads while live: ${count('')} order, ${count('/notifications')} inbox, ${count('/tracking')} tracking; ${mine.length} frames`);
+  assert.equal(count('/tracking'), 1, `the page polled the position while its socket was up: ${reads.join(' ')}`);
+  // One read of the order and the inbox when the page opens, one per status frame, one more after the final one.
+  assert.ok(count('') <= 2 + statuses.length, `${count('')} reads of the order for ${statuses.length} status frames: ${reads.join(' ')}`);
+  assert.ok(count('/notifications') <= 2 + statuses.length, `${count('/notifications')} reads of the inbox: ${reads.join(' ')}`);
   await customer.screenshot({ path: `${SHOTS}delivered.png`, fullPage: true, animations: 'disabled' });
 
   assert.deepEqual(customer.problems, []);
@@ -295,6 +325,56 @@ test('a sharing courier records fixes at the cadence of config.json and sends th
     const gap = batches[i].at - batches[i - 1].at;
     assert.ok(gap >= cadence.sendEveryMs * 0.8, `batches ${gap} ms apart, the cadence says ${cadence.sendEveryMs}`);
   }
+  assert.deepEqual(page.problems, []);
+  await page.context().close();
+});
+
+test('while the live socket is down the order page polls every cadence.fallbackPollEveryMs, and stops once it is back', async (t) => {
+  const page = await newPage();
+  const config = await (await fetch(`${WEB_URL}/config.json`)).json();
+  const pollMs = config.cadence.fallbackPollEveryMs;
+  assert.ok(config.webSocketUrl && pollMs > 0, `config.json has the socket and the cadence: ${JSON.stringify(config)}`);
+  // The socket is refused until `up` is set: every handshake is closed at once.
+  let up = false;
+  await page.routeWebSocket(/./, (ws) => {
+    if (up) ws.connectToServer();
+    else ws.close({ code: 1011, reason: 'down for the test' });
+  });
+  const reads = [];
+  page.on('request', (r) => {
+    if (r.method() === 'GET' && /\/orders\/[^/?]+\/tracking$/.test(new URL(r.url()).pathname)) reads.push(Date.now());
+  });
+  await signIn(page, CUSTOMER);
+  await signedInAs(page, CUSTOMER);
+  // An order that stays under way for the whole test (it is cancelled at the end, which frees its courier).
+  const apiCall = (method, path, body) => page.evaluate(async ([method, path, body]) => {
+    const c = await (await fetch('config.json')).json();
+    const s = JSON.parse(sessionStorage.getItem('fd.session')); // web/js/auth.js
+    const r = await fetch(`${c.apiBase}${path}`, {
+      method, headers: { Authorization: `Bearer ${s.idToken}`, 'Content-Type': 'application/json' }, body: body && JSON.stringify(body),
+    });
+    return r.json();
+  }, [method, path, body]);
+  const res = await apiCall('POST', '/orders', { restaurant_id: 'taco-loco', items: [{ item_id: 'horchata', quantity: 1 }], delivery_location: { lat: 52.535, lng: 13.41 } });
+  assert.ok(res.id, `placed: ${JSON.stringify(res)}`);
+  await page.goto(`${WEB_URL}/#/orders/${encodeURIComponent(res.id)}`);
+  const downFor = 2.5 * pollMs;
+  await waitUntil(page, 'the page to say it is reconnecting', () => document.querySelector('[data-testid="live"]')?.dataset.socket === 'down');
+  await page.waitForTimeout(downFor); // the behaviour under test is a pace: this waits it out
+  const polls = reads.length;
+  t.diagnostic(`${polls} tracking reads in ${downFor} ms with the socket down (one every ${pollMs} ms expected, plus the first)`);
+  assert.ok(polls >= 2 && polls <= Math.ceil(downFor / pollMs) + 1, `${polls} polls while down for ${downFor} ms at one per ${pollMs} ms`);
+  const gaps = reads.slice(1).map((x, i) => x - reads[i]);
+  assert.ok(gaps.every((g) => g >= pollMs * 0.9), `polls closer than ${pollMs} ms: ${gaps}`);
+
+  // The socket comes back (the page's backoff retries): polling stops.
+  up = true;
+  await waitUntil(page, 'the socket to be live again', () => document.querySelector('[data-testid="live"]')?.dataset.socket === 'live', null, 45_000);
+  const atLive = reads.length;
+  await page.waitForTimeout(pollMs * 1.5);
+  assert.equal(reads.length, atLive, 'the page kept polling with its socket up');
+  const cancelled = await apiCall('POST', `/orders/${encodeURIComponent(res.id)}/cancel`);
+  assert.equal(cancelled.status, 'CANCELLED', `cancel: ${JSON.stringify(cancelled)}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
 });

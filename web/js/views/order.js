@@ -1,15 +1,22 @@
-// An order as it happens: polls the order, its notifications and the courier's
-// position every 1.5 s, and shows a status timeline, the server's receipt,
-// the inbox and a map.
+// An order as it happens: a status timeline, the server's receipt, the inbox and a map. Status changes and the
+// courier's positions arrive over the live socket (../live.js); the page then reads the order and its inbox once
+// per status change, and polls everything every cadence.fallbackPollEveryMs (config.json) only while the socket is
+// down. The courier glides from one position to the next.
 import { h, mount, showError, clearError, busy } from '../dom.js';
 import { api } from '../api.js';
+import { getConfig } from '../config.js';
+import { watchOrder } from '../live.js';
 import { takePlacedOrder, rememberOrder } from '../store.js';
 import { currentSession } from '../auth.js';
 import { renderMap } from '../map.js';
 import { money, time, humanStatus, distanceMeters, km } from '../format.js';
 
-const POLL_MS = 1500;
-const POLLS_AFTER_TERMINAL = 20; // late notifications (e.g. "Delivered") still arrive after the status changes
+const POLLS_AFTER_TERMINAL = 2; // late notifications (e.g. "Delivered") still arrive after the status changes
+// After a status frame the page reads the order and its inbox once, a moment later: the notification of the change
+// is written after the status. After a final status it reads them once more, later still, then closes the socket.
+const DETAILS_AFTER_STATUS_MS = 1000;
+const DETAILS_AFTER_TERMINAL_MS = 5000;
+const GLIDE_MS = 1000; // how long the courier takes to move to a new position on the map
 
 const STEPS = [
   { status: 'PLACED', title: 'Order placed', text: 'The restaurant has your order.' },
@@ -69,6 +76,17 @@ export function orderView(main, [orderId]) {
 
   let timer = null;
   let stopped = false;
+  let socket = null;
+  let socketState = '';
+  const pollMs = getConfig().cadence.fallbackPollEveryMs;
+  // Polling runs only while the socket is not live; one timer at a time.
+  const schedulePoll = (evenIfLive = false) => {
+    if (stopped || timer || (socketState === 'live' && !evenIfLive)) return;
+    timer = setTimeout(() => {
+      timer = null;
+      tick();
+    }, pollMs);
+  };
 
   const tick = async () => {
     const [o, n, t] = await Promise.allSettled([api.order(orderId), api.notifications(orderId), api.tracking(orderId)]);
@@ -92,7 +110,10 @@ export function orderView(main, [orderId]) {
       state.tracking = t.value;
       const p = t.value.position;
       const last = state.trail[state.trail.length - 1];
-      if (p && p.location && (!last || last.lat !== p.location.lat || last.lng !== p.location.lng)) state.trail.push(p.location);
+      if (p && p.location && (!last || last.lat !== p.location.lat || last.lng !== p.location.lng)) {
+        state.trail.push(p.location);
+        glide(p.location);
+      }
     }
     warning.hidden = !failure;
     warning.textContent = failure ? `Having trouble getting updates (${failure.reason.message}); retrying…` : '';
@@ -102,11 +123,82 @@ export function orderView(main, [orderId]) {
     const status = state.order && state.order.status;
     if (status && TERMINAL.has(status)) state.afterTerminal++;
     if (state.afterTerminal > POLLS_AFTER_TERMINAL) {
-      live.textContent = `Final · updated ${time(state.lastOk)}`;
-      live.classList.remove('on');
+      finish();
       return;
     }
-    timer = setTimeout(tick, POLL_MS);
+    // An order that is over changes no more: a couple of reads for late notifications, then the page stops.
+    schedulePoll(state.afterTerminal > 0);
+  };
+
+  const finish = () => {
+    stopped = true;
+    clearTimeout(timer);
+    if (socket) socket.close();
+    live.textContent = `Final · updated ${time(state.lastOk)}`;
+    live.classList.remove('on');
+  };
+
+  // The order and its inbox, read once after a status frame (not the position: the socket brings it).
+  let detailsTimer = null;
+  const readDetails = (delay, then) => {
+    clearTimeout(detailsTimer);
+    detailsTimer = setTimeout(async () => {
+      const [o, n] = await Promise.allSettled([api.order(orderId), api.notifications(orderId)]);
+      if (stopped || !section.isConnected) return;
+      if (o.status === 'fulfilled' && (!state.order || !(o.value.version < state.order.version))) state.order = o.value;
+      if (n.status === 'fulfilled') state.notifications = n.value;
+      if (o.status === 'fulfilled' && n.status === 'fulfilled') state.lastOk = new Date();
+      draw();
+      if (then) then();
+    }, delay);
+  };
+
+  // Frames from the socket (never stale: live.js drops those).
+  const applyStatus = (status) => {
+    if (!state.order || state.order.status === status) return;
+    state.order = { ...state.order, status };
+    state.lastOk = new Date();
+    draw();
+    if (TERMINAL.has(status)) {
+      readDetails(DETAILS_AFTER_STATUS_MS, () => readDetails(DETAILS_AFTER_TERMINAL_MS, finish));
+    } else {
+      readDetails(DETAILS_AFTER_STATUS_MS);
+    }
+  };
+  const applyPosition = (p) => {
+    if (!p) return;
+    const location = { lat: p.lat, lng: p.lng };
+    state.tracking = { ...(state.tracking || {}), position: { location, recorded_at: p.recorded_at } };
+    const last = state.trail[state.trail.length - 1];
+    if (!last || last.lat !== location.lat || last.lng !== location.lng) state.trail.push(location);
+    state.lastOk = new Date();
+    glide(location);
+  };
+  // Moves the courier's marker from where it is drawn to `to` over GLIDE_MS, redrawing the map each frame.
+  let glideFrame = null;
+  const glide = (to) => {
+    cancelAnimationFrame(glideFrame);
+    const from = state.shown || to;
+    const start = performance.now();
+    const step = (now) => {
+      const k = Math.min(1, (now - start) / GLIDE_MS);
+      const e = k * (2 - k); // ease out
+      state.shown = { lat: from.lat + (to.lat - from.lat) * e, lng: from.lng + (to.lng - from.lng) * e };
+      draw();
+      if (k < 1 && !stopped) glideFrame = requestAnimationFrame(step);
+    };
+    glideFrame = requestAnimationFrame(step);
+  };
+  const onSocketState = (st) => {
+    socketState = st;
+    live.dataset.socket = st;
+    if (st === 'live') {
+      clearTimeout(timer); // the socket brings the changes: no polling while it is up
+      timer = null;
+    } else {
+      schedulePoll();
+    }
+    draw();
   };
 
   const draw = () => {
@@ -119,9 +211,10 @@ export function orderView(main, [orderId]) {
     statusPill.textContent = humanStatus(status);
     statusPill.dataset.status = status;
     statusPill.className = `pill pill-${FAILED[status] ? 'bad' : status === 'DELIVERED' ? 'good' : 'busy'}`;
-    if (state.lastOk) {
-      live.textContent = `Live · updated ${time(state.lastOk)}`;
-      live.classList.add('on');
+    if (state.lastOk && !stopped) {
+      live.textContent = socketState === 'live' ? `Live · updated ${time(state.lastOk)}`
+        : `Reconnecting · checking every ${Math.round(pollMs / 1000)} s · updated ${time(state.lastOk)}`;
+      live.classList.toggle('on', socketState === 'live');
     }
     banner.hidden = !FAILED[status];
     banner.textContent = FAILED[status] || '';
@@ -181,13 +274,14 @@ export function orderView(main, [orderId]) {
     // Map and courier.
     const courierName = order.courier_name || (state.tracking && state.tracking.courier_name) || '';
     const pos = state.tracking && state.tracking.position;
-    const mapKey = JSON.stringify([order.pickup_location, order.delivery_location, state.trail]);
+    const shown = pos ? state.shown || pos.location : null;
+    const mapKey = JSON.stringify([order.pickup_location, order.delivery_location, state.trail, shown]);
     if (state.mapKey !== mapKey) {
       state.mapKey = mapKey;
       mount(mapBox, renderMap({
         restaurant: order.pickup_location,
         destination: order.delivery_location,
-        courier: pos ? pos.location : null,
+        courier: shown,
         trail: state.trail,
       }));
     }
@@ -263,8 +357,19 @@ export function orderView(main, [orderId]) {
 
   draw();
   tick();
+  socket = watchOrder(orderId, {
+    onState: onSocketState,
+    onFrame: (f) => {
+      if (stopped) return;
+      if (f.status) applyStatus(f.status);
+      if (f.position) applyPosition(f.position);
+    },
+  });
   return () => {
     stopped = true;
     clearTimeout(timer);
+    clearTimeout(detailsTimer);
+    cancelAnimationFrame(glideFrame);
+    socket.close();
   };
 }
