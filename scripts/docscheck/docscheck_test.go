@@ -2,6 +2,7 @@ package docscheck
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -171,6 +172,56 @@ func TestDocsShellBlocksParse(t *testing.T) {
 			if sc.quote != 0 || sc.depth != 0 || sc.compound != 0 {
 				t.Errorf("%s:%d: the block ends inside a quote, ( or loop", b.File, b.Line)
 			}
+		}
+	}
+}
+
+// commandLineRE matches the first line of a block that is a command for the reader to run, not output.
+var commandLineRE = regexp.MustCompile(`^(\$ )?(([A-Z_]+=\S*\s+)+)?(make|go|curl|scripts/|\./|npx|eval|export|cd|jq)(\s|$)`)
+
+// TestCommandBlocksAreShellBlocks keeps the docs test honest: commands a reader is told to run must be in ```sh
+// blocks, which the docs test runs (or lists, with the marker's reason), not in unmarked blocks it cannot see.
+func TestCommandBlocksAreShellBlocks(t *testing.T) {
+	files, err := Files(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		doc, err := ReadDoc(root, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range doc.Blocks {
+			if b.Shell() || (b.Lang != "" && b.Lang != "text" && b.Lang != "console") {
+				continue
+			}
+			for _, l := range b.Lines {
+				if strings.TrimSpace(l) == "" {
+					continue
+				}
+				if commandLineRE.MatchString(strings.TrimSpace(l)) {
+					t.Errorf("%s:%d: %q is a command: fence the block as ```sh so the docs test runs it "+
+						"(first line %q if it cannot run in the test)", b.File, b.Line, l, SkipMarker+" <reason>")
+				}
+				break
+			}
+		}
+	}
+}
+
+func TestCommandLineREKnowsCommandsFromOutput(t *testing.T) {
+	for line, isCommand := range map[string]bool{
+		"make deploy-aws ALARM_EMAIL=oncall@example.com": true,
+		"ALARM_EMAIL=x make deploy PORT=4630":            true,
+		"go test ./shared/...":                           true,
+		"$ curl -s localhost":                            true,
+		"order 1683c100-…: 27 entries":                   false,
+		"step  2.0/s: 12 sent":                           false,
+		"2026-11-30T23:50:08.589Z  version":              false,
+		"== table FoodDelivery":                          false,
+	} {
+		if commandLineRE.MatchString(line) != isCommand {
+			t.Errorf("%q: command=%v", line, !isCommand)
 		}
 	}
 }
