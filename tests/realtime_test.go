@@ -195,7 +195,8 @@ func TestLiveCustomerSeesTheWholeJourney(t *testing.T) {
 	assigned := live.waitFor(40*time.Second, "COURIER_ASSIGNED frame", func(f realtime.Frame) bool { return f.Status == "COURIER_ASSIGNED" && f.Type == realtime.FrameStatus })
 	_ = assigned
 	order := call(t, http.MethodGet, "/orders/"+orderID, token, nil)
-	courierToken := signInCourier(t, order.Body["courier_id"].(string))
+	courierName, _ := order.Body["courier_name"].(string) // the customer's view names the courier, never its id
+	courierToken := signInCourier(t, courierSubjectNamed(t, courierName))
 
 	// Two batches, as the courier's phone sends them, the second after pickup: small steps from where the courier
 	// last was, a couple of seconds apart, so no fix looks implausibly fast to the location checks.
