@@ -101,16 +101,16 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 		tracking:     newFunction(scope, cfg, FnTracking, fnOptions{timeout: apiTimeoutSeconds, env: tableEnv}),
 	}
 
-	// Least privilege, by grants only.
-	d.table.GrantReadWriteData(fns.orderAPI) // places orders, reads menus and history
+	// Least privilege: each function's table policy is built from the store ports it is wired with (access.go).
+	grantTable(fns.orderAPI, d.table, FnOrderAPI)
 	m.bus.GrantPutEventsTo(fns.streamPublisher, nil)
-	d.table.GrantReadWriteData(fns.payment)
-	d.bucket.GrantPut(fns.payment, nil) // receipts are written once, never read back by the function
+	grantTable(fns.payment, d.table, FnPayment)
+	grantReceipts(fns.payment, d.bucket) // receipts are written once, never read back by the function
 	// The simulated provider runs inside the payment function; its books need three calls (simprovider.DynamoBooks).
-	d.providerTable.Grant(fns.payment, jsii.String("dynamodb:GetItem"), jsii.String("dynamodb:PutItem"), jsii.String("dynamodb:UpdateItem"))
-	d.table.GrantReadWriteData(fns.assignment)
-	d.table.GrantReadWriteData(fns.notification)
-	d.table.GrantReadWriteData(fns.tracking)
+	grantProviderBooks(fns.payment, d.providerTable)
+	grantTable(fns.assignment, d.table, FnDeliveryAssignment)
+	grantTable(fns.notification, d.table, FnNotification)
+	grantTable(fns.tracking, d.table, FnTracking)
 
 	// The outbox: stream → publisher. Stream read permissions come with the event source.
 	fns.streamPublisher.AddEventSource(awslambdaeventsources.NewDynamoEventSource(d.table, &awslambdaeventsources.DynamoEventSourceProps{

@@ -57,7 +57,7 @@ func newSweeper(scope constructs.Construct, cfg stageConfig, d *data, m *messagi
 		sweeper.EnvGiveUpAfter: ms(sc.GiveUpAfter),
 		sweeper.EnvMaxOrders:   strconv.Itoa(sc.MaxPerSweep),
 	}})
-	d.table.GrantReadData(fn) // the awaiting index and the ledger; it never writes
+	grantTable(fn, d.table, FnSweeper) // the awaiting index and the ledger; it never writes
 	m.bus.GrantPutEventsTo(fn, nil)
 
 	// Scheduled rules live on the default bus.

@@ -44,7 +44,10 @@ type Receipt struct {
 }
 
 // ReceiptKey is where an order's receipt lives in the bucket.
-func ReceiptKey(orderID string) string { return "receipts/" + orderID + ".json" }
+func ReceiptKey(orderID string) string { return ReceiptPrefix + orderID + ".json" }
+
+// ReceiptPrefix starts every receipt's key; the payment function may put objects under it only (infra).
+const ReceiptPrefix = "receipts/"
 
 // PutReceipt implements Receipts.
 func (r *S3Receipts) PutReceipt(ctx context.Context, o domain.Order, c domain.Charge) error {

@@ -27,6 +27,10 @@ const (
 	typeRefund = "provider_refund"
 )
 
+// KeyPrefix starts the partition key of every item of the books; the payment function's policy allows only
+// such keys (dynamodb:LeadingKeys, infra).
+const KeyPrefix = keyPrefix
+
 // DynamoDBAPI is the part of the DynamoDB client the books use.
 type DynamoDBAPI interface {
 	GetItem(context.Context, *dynamodb.GetItemInput, ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
