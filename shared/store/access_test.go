@@ -218,7 +218,9 @@ func TestAccessForNamesEveryMethodOfThePorts(t *testing.T) {
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Fatalf("AccessFor = %+v, %v; want %+v", got, err, want)
 	}
-	type unknown interface{ DropTable(ctx context.Context) error }
+	type unknown interface {
+		DropTable(ctx context.Context) error
+	}
 	if _, err := AccessFor((*unknown)(nil)); err == nil {
 		t.Fatal("AccessFor accepted a method with no MethodAccess entry")
 	}
