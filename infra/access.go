@@ -16,6 +16,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
@@ -31,6 +32,8 @@ var TablePorts = map[string][]any{
 	FnNotification:       {(*notify.Outbox)(nil), (*queue.FailureRecorder)(nil)},
 	FnTracking:           {(*tracking.Store)(nil)},
 	FnSweeper:            {(*sweeper.Store)(nil)},
+	FnRealtime:           {(*realtime.Connections)(nil), (*realtime.Orders)(nil)},
+	FnRealtimePush:       {(*realtime.Connections)(nil)},
 }
 
 // TableAccess is the table access of a function from its ports.

@@ -23,17 +23,6 @@ const (
 	WebSocketStageName = "live"
 )
 
-// Table actions of the two functions, listed exactly (no GrantReadWriteData).
-var (
-	// $connect puts the connection; subscribe reads the connection, the order, its position and its sequence
-	// counter, adds the order to the connection (UpdateItem) and puts the subscription; $disconnect deletes the
-	// connection and its subscriptions in one BatchWriteItem.
-	RealtimeTableActions = []string{"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:BatchWriteItem"}
-	// The push queries an order's subscriptions, bumps its sequence counter, and removes gone connections (read
-	// the connection, delete it with its subscriptions).
-	RealtimePushTableActions = []string{"dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchWriteItem"}
-)
-
 // RealtimeStreamBatchSize: under load, the positions of many orders arrive together in one invocation; there is
 // no batching window, so a lone change is pushed as soon as the stream delivers it.
 const RealtimeStreamBatchSize = 100
@@ -103,8 +92,12 @@ func newRealtime(scope constructs.Construct, cfg stageConfig, d *data, a *auth) 
 		"TABLE_NAME":      *d.table.TableName(),
 		"CONNECTIONS_URL": *callbackURL,
 	}})
-	d.table.Grant(fn, *jsii.Strings(RealtimeTableActions...)...)
-	d.table.Grant(pushFn, *jsii.Strings(RealtimePushTableActions...)...)
+	// $connect puts the connection; subscribe reads the connection, the order, its position and its sequence
+	// counter, adds the order to the connection and puts the subscription; $disconnect deletes the connection
+	// and its subscriptions in one BatchWriteItem. The push queries an order's subscriptions, bumps its sequence
+	// counter and removes gone connections. Both from their store ports (infra.TablePorts, access.go).
+	grantTable(fn, d.table, FnRealtime)
+	grantTable(pushFn, d.table, FnRealtimePush)
 	// PostToConnection on this API's stage only (GrantManagementApiAccess would also allow GET and DELETE).
 	pushFn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions: jsii.Strings("execute-api:ManageConnections"),

@@ -68,6 +68,15 @@ var MethodAccess = map[string]Access{
 	"ListAwaiting":  {Indexes: []string{gsi2}},
 	"RecordFailure": {Actions: []string{putItem}, Prefixes: []string{failurePrefix}},
 	"GetFailure":    {Actions: []string{getItem}, Prefixes: []string{failurePrefix}},
+	// live tracking: connections (CONN#) and the orders' subscriptions and push sequence (under ORDER#)
+	"SaveConnection":   {Actions: []string{putItem}, Prefixes: []string{connectionPrefix}},
+	"GetConnection":    {Actions: []string{getItem}, Prefixes: []string{connectionPrefix}},
+	"DeleteConnection": {Actions: []string{batchWrite}, Prefixes: []string{connectionPrefix, orderPrefix}},
+	"Subscribe":        {Actions: []string{updateItem, putItem}, Prefixes: []string{connectionPrefix, orderPrefix}},
+	"Subscribers":      {Actions: []string{query}, Prefixes: []string{orderPrefix}},
+	"Unsubscribe":      {Actions: []string{batchWrite}, Prefixes: []string{orderPrefix}},
+	"NextSeq":          {Actions: []string{updateItem}, Prefixes: []string{orderPrefix}},
+	"CurrentSeq":       {Actions: []string{getItem}, Prefixes: []string{orderPrefix}},
 }
 
 // AccessFor is the union of the access of every method of the given port interfaces (nil pointers to

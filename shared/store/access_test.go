@@ -14,6 +14,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 )
 
 // recorder is a DynamoDB client that answers every call plausibly and records what it was asked to do, as
@@ -104,6 +105,9 @@ func (r *recorder) BatchWriteItem(_ context.Context, in *dynamodb.BatchWriteItem
 			if w.PutRequest != nil {
 				r.item(batchWrite, w.PutRequest.Item)
 			}
+			if w.DeleteRequest != nil {
+				r.item(batchWrite, w.DeleteRequest.Key)
+			}
 		}
 	}
 	return &dynamodb.BatchWriteItemOutput{}, nil
@@ -118,6 +122,7 @@ func TestMethodAccessIsWhatEachMethodDoes(t *testing.T) {
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	order := domain.Order{ID: "o-1", CustomerID: "c-1", CourierID: "k-1", Status: domain.StatusDelivered, Version: 5, CreatedAt: now, UpdatedAt: now}
 	courier := domain.Courier{ID: "k-1", Status: domain.CourierAvailable, UpdatedAt: now}
+	subscriber := realtime.Subscriber{ConnectionID: "cn-1", OrderID: "o-1", Subject: "c-1", ExpiresAt: now.Add(time.Hour)}
 	ring := domain.CourierSearchRings(domain.LatLng{Lat: 52.52, Lng: 13.40})[0]
 	calls := map[string]func(*Table) error{
 		"ListRestaurants": func(tb *Table) error { _, err := tb.ListRestaurants(ctx); return err },
@@ -173,6 +178,18 @@ func TestMethodAccessIsWhatEachMethodDoes(t *testing.T) {
 			return tb.RecordFailure(ctx, queue.Failure{MessageID: "m-1", Consumer: "payment", FailedAt: now})
 		},
 		"GetFailure": func(tb *Table) error { _, err := tb.GetFailure(ctx, "m-1"); return err },
+		"SaveConnection": func(tb *Table) error {
+			return tb.SaveConnection(ctx, realtime.Connection{ID: "cn-1", Subject: "c-1", ConnectedAt: now, ExpiresAt: now.Add(time.Hour)})
+		},
+		"GetConnection": func(tb *Table) error { _, err := tb.GetConnection(ctx, "cn-1"); return err },
+		"DeleteConnection": func(tb *Table) error {
+			return tb.DeleteConnection(ctx, realtime.Connection{ID: "cn-1", Orders: []string{"o-1"}})
+		},
+		"Subscribe":   func(tb *Table) error { return tb.Subscribe(ctx, subscriber) },
+		"Subscribers": func(tb *Table) error { _, err := tb.Subscribers(ctx, "o-1", now); return err },
+		"Unsubscribe": func(tb *Table) error { return tb.Unsubscribe(ctx, subscriber) },
+		"NextSeq":     func(tb *Table) error { _, err := tb.NextSeq(ctx, "o-1", 1); return err },
+		"CurrentSeq":  func(tb *Table) error { _, err := tb.CurrentSeq(ctx, "o-1"); return err },
 	}
 	// Every exported method of Table is either called here or deliberately none of a function's business.
 	typ := reflect.TypeFor[*Table]()
