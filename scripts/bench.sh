@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 #
 # scripts/bench.sh [PORT]: the `make bench` flow (DESIGN.md section 8). Measures, in one run:
-#   1. builds the functions (scripts/build-functions.sh) and the two cold-start baselines (bench/hello,
-#      bench/hellosdk) with the same flags,
+#   1. builds the functions (scripts/build-functions.sh), the two cold-start baselines (bench/hello,
+#      bench/hellosdk) and the four tracing choices (bench/tracing: none, ours, xraysdk, otel) with the same flags,
 #   2. cold start of every bootstrap against hello-world, interleaved, and the binary sizes (bench/coldstart),
 #   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
 #   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 2 × BENCH_E2E_ORDERS + 20 couriers without logins,
@@ -63,10 +63,18 @@ build_lambda() {
   CGO_ENABLED=0 GOOS=linux GOARCH="$arch" go build -trimpath -ldflags='-s -w' -tags lambda.norpc \
     -o "$bin/$1/bootstrap" "./bench/$1"
 }
+# build_tracing NAME: one of the tracing comparison binaries (bench/tracing, a module of its own), same flags.
+build_tracing() {
+  mkdir -p "$bin/tracing-$1"
+  (cd bench/tracing && CGO_ENABLED=0 GOOS=linux GOARCH="$arch" go build -trimpath -ldflags='-s -w' -tags lambda.norpc \
+    -o "$bin/tracing-$1/bootstrap" "./$1")
+}
 build() {
   "$scripts/build-functions.sh" "$arch"
   build_lambda hello
   build_lambda hellosdk
+  local t
+  for t in none ours xraysdk otel; do build_tracing "$t"; done
   build_lambda floor # the no-op function of the floor stack
   # The harness itself, built once so that no `go run` compiles during a measurement.
   go build -o "$bin/tools/" ./bench/coldstart ./bench/gobench ./bench/calls ./bench/e2e ./bench/cost ./bench/report
@@ -74,7 +82,9 @@ build() {
 }
 
 coldstart() {
-  local args=(hello="$bin/hello/bootstrap" hello-sdk="$bin/hellosdk/bootstrap") dir
+  local args=(hello="$bin/hello/bootstrap" hello-sdk="$bin/hellosdk/bootstrap") dir t
+  # The tracing choices side by side (docs/observability.md): none, ours, the X-Ray SDK, OpenTelemetry.
+  for t in none ours xraysdk otel; do args+=("tracing-$t=$bin/tracing-$t/bootstrap"); done
   for dir in "$BUILD_DIR/lambda/$arch"/*/; do
     args+=("$(basename "$dir")=$dir/bootstrap")
   done

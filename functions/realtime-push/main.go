@@ -11,14 +11,14 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime/connapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 func main() {
-	logging.Setup("realtime-push")
+	observe.Setup("realtime-push")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	poster, err := connapi.New(platform.MustEnv("CONNECTIONS_URL"), cfg, cfg.HTTPClient)
@@ -26,5 +26,5 @@ func main() {
 		panic(err)
 	}
 	pusher := realtime.NewPusher(table, poster, time.Now)
-	lambda.Start(realtime.NewStreamHandler(pusher, store.StreamImages{}).Handle)
+	lambda.Start(observe.Handler(realtime.NewStreamHandler(pusher, store.StreamImages{}).Handle))
 }

@@ -11,13 +11,13 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 func main() {
-	logging.Setup("realtime")
+	observe.Setup("realtime")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	// One verifier per container: the pool's keys are fetched on the first token and kept.
@@ -30,5 +30,5 @@ func main() {
 		panic(err)
 	}
 	svc := realtime.NewService(realtime.NewAuthenticator(verifier), table, table, time.Now)
-	lambda.Start(realtime.NewHandler(svc).Serve)
+	lambda.Start(observe.Handler(realtime.NewHandler(svc).Serve))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
 
 // Role is why a subscriber may watch an order; the push re-checks a courier's right at every frame.
@@ -202,7 +203,8 @@ func (s *Service) Subscribe(ctx context.Context, connectionID, orderID string) (
 	case !errors.Is(err, domain.ErrNotFound):
 		return Frame{}, err
 	}
-	logging.From(ctx).Info("subscribed", "order_id", o.ID, "role", string(role))
+	logging.From(ctx).Info("subscribed", "order_id", o.ID, "role", string(role),
+		"trace_id", tracecontext.OrderTraceID(o.TraceParent, o.ID))
 	return f, nil
 }
 
