@@ -2,9 +2,12 @@ package infra
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2integrations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsevents"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awseventstargets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdaeventsources"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
@@ -105,6 +108,11 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 		BisectBatchOnError:      jsii.Bool(true),
 		RetryAttempts:           jsii.Number(5),
 		ReportBatchItemFailures: jsii.Bool(true),
+		// As the app's publisher sees only order items, this one sees only the floor's orders, not its pings.
+		Filters: &[]*map[string]any{awslambda.FilterCriteria_Filter(&map[string]any{
+			"dynamodb": map[string]any{"NewImage": map[string]any{"status": map[string]any{
+				"S": awslambda.FilterRule_Or(jsii.String("PLACED"), jsii.String("PAID"), jsii.String("ASSIGNED"))}}},
+		})},
 	}))
 	payment.AddEventSource(awslambdaeventsources.NewSqsEventSource(payQ, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(paymentBatchSize), ReportBatchItemFailures: jsii.Bool(true), MaxConcurrency: jsii.Number(paymentConcurrency),
@@ -114,7 +122,65 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 		MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
 	}))
 
+	newPushFloor(stack, table, fn)
+
 	awscdk.NewCfnOutput(stack, jsii.String("FloorTableName"), &awscdk.CfnOutputProps{Value: table.TableName()})
 	awscdk.NewCfnOutput(stack, jsii.String("FloorEventBusName"), &awscdk.CfnOutputProps{Value: bus.EventBusName()})
 	return stack
+}
+
+// newPushFloor adds the floor of bench/push, the live-tracking path with no-op functions: an HTTP API route
+// (tracking's place) whose function puts a "ping" item, the table's stream to a push function (realtime-push's place,
+// with its event source settings) that posts the ping to the connection it names, and a WebSocket API (stage live)
+// whose $connect accepts anyone and whose $default answers with the caller's connection id.
+func newPushFloor(stack awscdk.Stack, table awsdynamodb.Table, fn func(name string, timeout, reserved float64) awslambda.Function) {
+	edge := fn("Edge", apiTimeoutSeconds, 0)
+	table.Grant(edge, jsii.String("dynamodb:PutItem"))
+	httpAPI := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{ApiName: jsii.String("food-delivery-floor")})
+	httpAPI.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+		Path: jsii.String("/ping"), Methods: &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_POST},
+		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("PingIntegration"), edge,
+			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0()}),
+	})
+	wsAPI := awsapigatewayv2.NewWebSocketApi(stack, jsii.String("WebSocketApi"), &awsapigatewayv2.WebSocketApiProps{
+		ApiName: jsii.String("food-delivery-floor-live"), RouteSelectionExpression: jsii.String("$request.body.action"),
+	})
+	awsapigatewayv2.NewWebSocketStage(stack, jsii.String("WebSocketStage"), &awsapigatewayv2.WebSocketStageProps{
+		WebSocketApi: wsAPI, StageName: jsii.String(WebSocketStageName), AutoDeploy: jsii.Bool(true),
+	})
+	for _, r := range []string{"$connect", "$default"} {
+		wsAPI.AddRoute(jsii.String(r), &awsapigatewayv2.WebSocketRouteOptions{
+			Integration: awsapigatewayv2integrations.NewWebSocketLambdaIntegration(jsii.String("Ws"+routeID(r)+"Integration"), edge, nil),
+		})
+	}
+	// The emulator's path form, as the app's local stage builds it (infra/realtime.go).
+	emulator := awscdk.Fn_Select(jsii.Number(1), awscdk.Fn_Split(jsii.String("execute-api."), wsAPI.ApiEndpoint(), nil))
+	callbackURL := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("http://"), emulator, jsii.String("/_aws/execute-api/"), wsAPI.ApiId(), jsii.String("/" + WebSocketStageName)})
+	clientURL := awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("ws://"), emulator, jsii.String("/_aws/execute-api/"), wsAPI.ApiId(), jsii.String("/" + WebSocketStageName)})
+
+	push := fn("Push", apiTimeoutSeconds, 0)
+	push.AddEnvironment(jsii.String("FLOOR_ROLE"), jsii.String("push"), nil)
+	push.AddEnvironment(jsii.String("CONNECTIONS_URL"), callbackURL, nil)
+	push.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("execute-api:ManageConnections"),
+		Resources: &[]*string{stack.FormatArn(&awscdk.ArnComponents{
+			Service: jsii.String("execute-api"), Resource: wsAPI.ApiId(),
+			ResourceName: jsii.String(WebSocketStageName + "/POST/@connections/*"), ArnFormat: awscdk.ArnFormat_SLASH_RESOURCE_NAME,
+		})},
+	}))
+	// realtime-push's event source settings (infra/realtime.go), so that only the functions' work differs.
+	push.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
+		StartingPosition:        awslambda.StartingPosition_LATEST,
+		BatchSize:               jsii.Number(RealtimeStreamBatchSize),
+		RetryAttempts:           jsii.Number(2),
+		MaxRecordAge:            awscdk.Duration_Seconds(jsii.Number(60)),
+		BisectBatchOnError:      jsii.Bool(true),
+		ReportBatchItemFailures: jsii.Bool(true),
+		Filters: &[]*map[string]any{awslambda.FilterCriteria_Filter(&map[string]any{
+			"eventName": awslambda.FilterRule_Or(jsii.String("INSERT"), jsii.String("MODIFY")),
+			"dynamodb":  map[string]any{"NewImage": map[string]any{"kind": map[string]any{"S": awslambda.FilterRule_IsEqual(jsii.String("ping"))}}},
+		})},
+	}))
+	awscdk.NewCfnOutput(stack, jsii.String("FloorHttpApiId"), &awscdk.CfnOutputProps{Value: httpAPI.ApiId()})
+	awscdk.NewCfnOutput(stack, jsii.String("FloorWebSocketUrl"), &awscdk.CfnOutputProps{Value: clientURL})
 }

@@ -27,8 +27,9 @@ func TestFloorStackMirrorsTheAssignmentPath(t *testing.T) {
 	tpl.ResourceCountIs(jsii.String("AWS::Events::EventBus"), jsii.Number(1))
 	tpl.ResourceCountIs(jsii.String("AWS::Events::Rule"), jsii.Number(2))
 	tpl.ResourceCountIs(jsii.String("AWS::SQS::Queue"), jsii.Number(2))
-	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(3))
-	tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(3))
+	// Three on the assignment path, two on the live-tracking path (edge: the HTTP route and the socket; push).
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(5))
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4))
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
 		"BatchSize": 10, "StartingPosition": "TRIM_HORIZON", "BisectBatchOnFunctionError": true,
 	})
@@ -43,4 +44,29 @@ func TestFloorStackMirrorsTheAssignmentPath(t *testing.T) {
 		"Architectures":                []any{"x86_64"},
 	})
 	tpl.HasOutput(jsii.String("FloorTableName"), map[string]any{})
+}
+
+// The floor of bench/push has the app's location → frame topology: an HTTP API route, the table's stream with
+// realtime-push's event source settings, and a WebSocket API stage the push posts to.
+func TestFloorStackMirrorsThePushPath(t *testing.T) {
+	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
+	stack := NewFloorStack(app, FloorStackName, &FloorProps{
+		AssetDir:     filepath.Join(assetRoot, FnStreamPublisher),
+		Architecture: awslambda.Architecture_X86_64(),
+	})
+	tpl := assertions.Template_FromStack(stack, nil)
+	tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{"RouteKey": "POST /ping"})
+	for _, r := range []string{"$connect", "$default"} {
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Route"), map[string]any{"RouteKey": r})
+	}
+	tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::Stage"), map[string]any{"StageName": WebSocketStageName})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
+		"BatchSize": RealtimeStreamBatchSize, "StartingPosition": "LATEST", "MaximumRetryAttempts": 2,
+		"FilterCriteria": map[string]any{"Filters": []any{map[string]any{"Pattern": `{"dynamodb":{"NewImage":{"kind":{"S":["ping"]}}},"eventName":["INSERT","MODIFY"]}`}}},
+	})
+	tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+		"Environment": map[string]any{"Variables": assertions.Match_ObjectLike(&map[string]any{"FLOOR_ROLE": "push"})},
+	})
+	tpl.HasOutput(jsii.String("FloorHttpApiId"), map[string]any{})
+	tpl.HasOutput(jsii.String("FloorWebSocketUrl"), map[string]any{})
 }

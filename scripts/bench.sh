@@ -10,6 +10,8 @@
 #      (infra/floor.go, functions from bench/floor),
 #   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the app, on that
 #      emulator (bench/e2e; the floor first, each after 5 unmeasured orders),
+#   5b. live-tracking push latency, location POST → frame at the customer's socket, of the app against the floor's
+#      no-op functions on the same hops, alternately, one push in flight (bench/push; BENCH_PUSH_SAMPLES each, default 60),
 #   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
 #      disables the bus's rules, hence after step 5),
 #   7. stops that emulator (also on failure or Ctrl-C),
@@ -33,11 +35,12 @@ benchtime="${BENCH_TIME:-1s}"
 e2e_orders="${BENCH_E2E_ORDERS:-100}"
 e2e_rate="${BENCH_E2E_RATE:-5}"
 e2e_burst="${BENCH_E2E_BURST:-25}"
+push_samples="${BENCH_PUSH_SAMPLES:-60}"
 scripts="$ROOT/scripts"
 arch="$(host_arch)"
 out="$RUN_ROOT/bench"
 bin="$BUILD_DIR/bench/$arch"
-STEP_TOTAL=10
+STEP_TOTAL=11
 
 ((rounds >= 20)) || die "BENCH_ROUNDS=$rounds: the cold-start figure is a median of at least 20 starts"
 cleanup() {
@@ -77,7 +80,7 @@ build() {
   for t in none ours xraysdk otel; do build_tracing "$t"; done
   build_lambda floor # the no-op function of the floor stack
   # The harness itself, built once so that no `go run` compiles during a measurement.
-  go build -o "$bin/tools/" ./bench/coldstart ./bench/gobench ./bench/calls ./bench/e2e ./bench/cost ./bench/report
+  go build -o "$bin/tools/" ./bench/coldstart ./bench/gobench ./bench/calls ./bench/e2e ./bench/push ./bench/cost ./bench/report
   log "baselines in ${bin#"$ROOT"/}: hello, hellosdk"
 }
 
@@ -130,6 +133,13 @@ e2e() {
   sed 's/^/    /' "$out/e2e.txt"
 }
 
+push() {
+  emulator_env "$port"
+  "$bin/tools/push" -outputs "$RUN_ROOT/$port/outputs.json" -floor-outputs "$RUN_ROOT/$port/floor-outputs.json" \
+    -n "$push_samples" >"$out/push.txt"
+  sed 's/^/    /' "$out/push.txt"
+}
+
 cost() {
   "$bin/tools/cost" -prices bench/prices-us-east-1.json -calls "$out/calls.txt" -template "$RUN_ROOT/$port/cdk.out/$STACK_NAME.template.json" >"$out/cost.txt"
 }
@@ -145,8 +155,9 @@ step "Handler hot paths: go test -bench with in-memory adapters" handlers
 step "Fresh emulator on port $port: start, deploy, seed" emulator
 step "No-op floor stack FoodDeliveryFloor on port $port" floor
 step "Order placed → courier assigned: $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor then app" e2e
+step "Live-tracking push: location POST → frame at the customer, $push_samples pushes each, floor and app alternately" push
 step "AWS calls per request and per event ($orders orders, handlers in-process)" calls
 step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"
 step "Cost per 1,000 delivered orders (bench/prices-us-east-1.json)" cost
 step "Collecting the figures into ${out#"$ROOT"/}" \
-  "$bin/tools/report" -dir "$out" "$out/coldstart.txt" "$out/handlers.txt" "$out/e2e.txt" "$out/calls.txt" "$out/cost.txt"
+  "$bin/tools/report" -dir "$out" "$out/coldstart.txt" "$out/handlers.txt" "$out/e2e.txt" "$out/push.txt" "$out/calls.txt" "$out/cost.txt"

@@ -376,6 +376,18 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	}); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
+	// What the customer's order page reads over HTTP besides the socket: the order and its inbox, once per status
+	// change (web/js/views/order.js; the cost model multiplies them).
+	if err := h.measure("order_api.get_order", func() error {
+		return h.api(ctx, h.fn.orderAPI, "GET", "/orders/"+order.ID, customer, nil, nil, http.StatusOK, nil)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("order_api.get_notifications", func() error {
+		return h.api(ctx, h.fn.orderAPI, "GET", "/orders/"+order.ID+"/notifications", customer, nil, nil, http.StatusOK, nil)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
 	for _, s := range []domain.Status{domain.StatusPickedUp, domain.StatusDelivered} {
 		name := "tracking." + strings.ToLower(string(s))
 		if err := step(name, func() error {

@@ -1,5 +1,6 @@
 // Command cost turns the counts of bench/calls into a cost per 1,000 delivered
-// orders at the list prices of one dated file (bench/prices-us-east-1.json).
+// orders at the list prices of one dated file (bench/prices-us-east-1.json),
+// with the live-tracking part printed separately.
 //
 //	go run ./bench/cost -prices bench/prices-us-east-1.json -calls .run/bench/calls.txt \
 //	    -template .run/4596/cdk.out/FoodDelivery.template.json
@@ -7,27 +8,46 @@
 // Measured (bench/calls, handlers in-process against the emulator): the AWS
 // calls of every step, the DynamoDB capacity units each step consumed
 // (ReturnConsumedCapacity=TOTAL) and each handler's wall time. Read from the
-// synthesized template: each function's memory size and the alarms. Stated
-// here, as flags: how often a courier reports its position and how often the
-// customer reads the tracking, per delivery. The model of one delivered order:
+// synthesized template: each function's memory size and the alarms.
 //
-//	HTTP API requests   place 1, courier: GET /couriers/me 1, location reports L, picked up 1, delivered 1;
-//	                    customer: tracking reads T
+// The order's way, for one delivered order:
+//
+//	HTTP API requests   place 1, courier: GET /couriers/me 1, picked up 1, delivered 1
 //	Lambda invocations  order-api 1, stream-publisher 5 (one status change per invocation: low traffic, no
-//	                    batching), payment 1, delivery-assignment 1, notification 4, tracking 3+L+T; billed
-//	                    duration: the measured handler time rounded up to 1 ms, times the function's memory
-//	DynamoDB            the units of the delivered-order journey, plus GET /couriers/me, L reports, T reads
+//	                    batching), payment 1, delivery-assignment 1, notification 4, tracking 3; billed duration:
+//	                    the measured handler time rounded up to 1 ms, times the function's memory
+//	DynamoDB            the units of the delivered-order journey and of GET /couriers/me
 //	SQS                 6 messages (payment 1, assignment 1, notification 4), each 3 requests: the rule's
 //	                    SendMessage, the poller's ReceiveMessage and DeleteMessage (an upper bound: pollers
 //	                    batch under load)
 //	EventBridge         5 custom events (the stream publisher's PutEvents entries)
 //	S3                  1 PUT (the receipt)
 //
-// Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs), CloudWatch Logs
-// ingestion, Cognito (priced per monthly active user, not per order), data transfer, free tiers, cold-start
-// INIT time. Idle: the alarms of the template, and the sweeper's schedule (sweeps per month × one idle sweep's
-// invocation, duration and read units). Figures: cost.per_1000_orders.<service> and .total (USD),
-// cost.per_order.<count>, cost.assumed.<rate>, cost.idle_per_month.<item> (USD).
+// Tracking, for a delivery of -watch (20 minutes) that the customer watches from start to end, from what the
+// shipped clients do (shared/tracking/cadence is the one statement of their pace):
+//
+//	courier             watch / cadence.SendEvery location batches: HTTP API requests, tracking invocations and
+//	                    units as measured for one batch of SendEvery/RecordEvery fixes
+//	customer's page     (web/js/views/order.js) one socket for the whole watch: connection-minutes = watch;
+//	                    WebSocket messages: 1 subscribe, 1 subscribed, one frame per status change after it (4) and
+//	                    per location batch. HTTP reads while the socket is up: the order, its inbox and the
+//	                    position once when the page opens, the order and its inbox once per status frame and once
+//	                    more after the final one. While the socket is down (-socket-down-share of the watch) it
+//	                    polls all three every cadence.FallbackPollEvery.
+//	realtime            $connect (1 PutItem), subscribe (4 GetItems, 1 UpdateItem, 1 PutItem), $disconnect (1
+//	                    GetItem, 1 BatchWriteItem of 2 deletes): every item is under 1 KB (writes) and 4 KB (reads)
+//	realtime-push       one invocation per filtered stream record (low traffic: no batching): the 5 status
+//	                    changes and each location batch's position; each queries the order's subscriptions
+//	                    (1 RRU), and when there is a subscriber bumps the sequence counter (1 WRU) and posts the
+//	                    frame (a WebSocket message, counted above). The first (PLACED) finds none.
+//
+// The realtime functions' handler times are not measured in-process (-realtime-ms, -push-ms; the smallest item
+// either way). Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs),
+// CloudWatch Logs ingestion, Cognito (priced per monthly active user, not per order), data transfer, free tiers,
+// cold-start INIT time. Idle: the alarms of the template, and the sweeper's schedule (sweeps per month × one idle
+// sweep's invocation, duration and read units). Figures: cost.per_1000_orders.<service>, .order_flow, .tracking and
+// .total (USD); cost.tracking.per_1000_orders.<part>; cost.per_order.<count>; cost.assumed.<rate>;
+// cost.idle_per_month.<item> (USD).
 package main
 
 import (
@@ -37,8 +57,10 @@ import (
 	"math"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
+	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
 
 type priceFile struct {
@@ -48,20 +70,52 @@ type priceFile struct {
 	Prices  map[string]float64 `json:"prices"`
 }
 
+// model is what one delivered, watched order is assumed to be beyond the measured counts.
+type model struct {
+	watch                       time.Duration
+	socketDownShare             float64
+	realtimeMS, pushMS          float64
+	statusFramesAfterSubscribe  float64 // PAID, COURIER_ASSIGNED, PICKED_UP, DELIVERED
+	statusRecords               float64 // PLACED (insert) and the four changes
+	realtimeRRU, realtimeWRU    float64 // $connect + subscribe + $disconnect
+	realtimeInvocationsPerWatch float64 // $connect, subscribe, $disconnect
+}
+
 func main() {
 	pricesPath := flag.String("prices", "bench/prices-us-east-1.json", "the dated price file")
 	callsPath := flag.String("calls", ".run/bench/calls.txt", "BENCH lines of bench/calls")
 	templatePath := flag.String("template", ".run/4596/cdk.out/FoodDelivery.template.json", "the synthesized FoodDelivery template")
-	locations := flag.Float64("location-reports", 60, "courier location reports per delivery (one every 10 s of a 10-minute trip)")
-	trackingReads := flag.Float64("tracking-reads", 30, "customer tracking reads per delivery (one every 20 s)")
+	m := model{statusFramesAfterSubscribe: 4, statusRecords: 5, realtimeRRU: 4 + 1, realtimeWRU: 1 + 2 + 2, realtimeInvocationsPerWatch: 3}
+	flag.DurationVar(&m.watch, "watch", 20*time.Minute, "how long the customer watches a delivery, start to end")
+	flag.Float64Var(&m.socketDownShare, "socket-down-share", 0.01, "share of the watch the page's socket is down (it polls then)")
+	flag.Float64Var(&m.realtimeMS, "realtime-ms", 10, "assumed handler time of the realtime function (ms)")
+	flag.Float64Var(&m.pushMS, "push-ms", 20, "assumed handler time of realtime-push per record (ms)")
 	flag.Parse()
-	if err := run(*pricesPath, *callsPath, *templatePath, *locations, *trackingReads); err != nil {
+	if err := run(*pricesPath, *callsPath, *templatePath, m); err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)
 		os.Exit(1)
 	}
 }
 
-func run(pricesPath, callsPath, templatePath string, L, T float64) error {
+// bill accumulates what a part of the model uses.
+type bill struct {
+	api, invocations, gbs, wru, rru, sqs, events, s3, wsMessages, wsMinutes float64
+}
+
+func (b *bill) add(o bill) {
+	b.api += o.api
+	b.invocations += o.invocations
+	b.gbs += o.gbs
+	b.wru += o.wru
+	b.rru += o.rru
+	b.sqs += o.sqs
+	b.events += o.events
+	b.s3 += o.s3
+	b.wsMessages += o.wsMessages
+	b.wsMinutes += o.wsMinutes
+}
+
+func run(pricesPath, callsPath, templatePath string, m model) error {
 	var pf priceFile
 	if err := readJSON(pricesPath, &pf); err != nil {
 		return err
@@ -96,42 +150,68 @@ func run(pricesPath, callsPath, templatePath string, L, T float64) error {
 	if err != nil {
 		return err
 	}
+	gbs := func(function string, ms, count float64) float64 {
+		mb, ok := memory[function]
+		if !ok {
+			panic(fmt.Sprintf("%s has no function %q", templatePath, function))
+		}
+		return count * math.Ceil(ms) / 1000 * mb / 1024
+	}
+	// step is count requests of a measured step through an API function.
+	step := func(function, name string, count float64) bill {
+		return bill{api: count, invocations: count, gbs: gbs(function, get("calls."+name+".handler_ms"), count),
+			wru: count * get("calls."+name+".dynamodb_wru"), rru: count * get("calls."+name+".dynamodb_rru")}
+	}
 
-	// Invocations per delivered order and the step whose handler time each one takes.
-	type inv struct {
+	// The order's way.
+	var order bill
+	for _, i := range []struct {
 		function, step string
 		count          float64
-	}
-	invs := []inv{
+	}{
 		{"order-api", "order_api.place_order", 1},
 		{"stream-publisher", "stream_publisher.status_change", 5},
 		{"payment", "payment.order_placed", 1},
 		{"delivery-assignment", "delivery_assignment.payment_confirmed", 1},
 		{"notification", "notification.customer_event", 4},
 		{"tracking", "tracking.get_courier", 1},
-		{"tracking", "tracking.report_location", L},
-		{"tracking", "tracking.get_tracking", T},
 		{"tracking", "tracking.picked_up", 1},
 		{"tracking", "tracking.delivered", 1},
+	} {
+		order.invocations += i.count
+		order.gbs += gbs(i.function, get("calls."+i.step+".handler_ms"), i.count)
 	}
-	var invocations, gbs float64
-	for _, i := range invs {
-		mb, ok := memory[i.function]
-		if !ok {
-			return fmt.Errorf("%s has no function %q", templatePath, i.function)
-		}
-		ms := math.Ceil(get("calls." + i.step + ".handler_ms"))
-		invocations += i.count
-		gbs += i.count * ms / 1000 * mb / 1024
+	order.api = 4
+	order.wru = get("calls.delivered_order.dynamodb_wru") + get("calls.tracking.get_courier.dynamodb_wru")
+	order.rru = get("calls.delivered_order.dynamodb_rru") + get("calls.tracking.get_courier.dynamodb_rru")
+	order.sqs = 6.0 * 3
+	order.events = get("calls.delivered_order.eventbridge")
+	order.s3 = get("calls.delivered_order.s3")
+
+	// Tracking: what the shipped clients do over one watched delivery.
+	batches := float64(m.watch / cadence.SendEvery)
+	courier := step("tracking", "tracking.report_location", batches)
+	reads := func(n float64) bill {
+		var b bill
+		b.add(step("order-api", "order_api.get_order", n))
+		b.add(step("order-api", "order_api.get_notifications", n))
+		return b
 	}
-	apiRequests := 1 + 1 + L + 1 + 1 + T
-	wru := get("calls.delivered_order.dynamodb_wru") + get("calls.tracking.get_courier.dynamodb_wru") +
-		L*get("calls.tracking.report_location.dynamodb_wru") + T*get("calls.tracking.get_tracking.dynamodb_wru")
-	rru := get("calls.delivered_order.dynamodb_rru") + get("calls.tracking.get_courier.dynamodb_rru") +
-		L*get("calls.tracking.report_location.dynamodb_rru") + T*get("calls.tracking.get_tracking.dynamodb_rru")
-	sqsRequests := 6.0 * 3
-	ebEvents := get("calls.delivered_order.eventbridge")
-	s3Puts := get("calls.delivered_order.s3")
+	web := reads(1 + m.statusFramesAfterSubscribe + 1)
+	web.add(step("tracking", "tracking.get_tracking", 1))
+	polls := m.socketDownShare * float64(m.watch/cadence.FallbackPollEvery)
+	fallback := reads(polls)
+	fallback.add(step("tracking", "tracking.get_tracking", polls))
+	frames := m.statusFramesAfterSubscribe + batches
+	socket := bill{wsMessages: 2 + frames, wsMinutes: m.watch.Minutes()}
+	realtimeFn := bill{invocations: m.realtimeInvocationsPerWatch, gbs: gbs("realtime", m.realtimeMS, m.realtimeInvocationsPerWatch),
+		rru: m.realtimeRRU, wru: m.realtimeWRU}
+	pushRecords := m.statusRecords + batches
+	push := bill{invocations: pushRecords, gbs: gbs("realtime-push", m.pushMS, pushRecords), rru: pushRecords, wru: frames}
+	var tracking bill
+	for _, b := range []bill{courier, web, fallback, socket, realtimeFn, push} {
+		tracking.add(b)
+	}
 	if len(missing) > 0 {
 		return fmt.Errorf("%s lacks %s", callsPath, strings.Join(missing, ", "))
 	}
@@ -140,15 +220,16 @@ func run(pricesPath, callsPath, templatePath string, L, T float64) error {
 	}
 
 	k := 1000.0
-	lambdaReq := k * invocations * price("lambda_request")
-	lambdaGBs := k * gbs * price("lambda_arm64_gb_second")
-	api := k * apiRequests * price("http_api_request")
-	ddbW := k * wru * price("dynamodb_wru")
-	ddbR := k * rru * price("dynamodb_rru")
-	sqs := k * sqsRequests * price("sqs_request")
-	eb := k * ebEvents * price("eventbridge_custom_event")
-	s3 := k * s3Puts * price("s3_put")
-	total := lambdaReq + lambdaGBs + api + ddbW + ddbR + sqs + eb + s3
+	usd := func(b bill) float64 {
+		return k * (b.invocations*price("lambda_request") + b.gbs*price("lambda_arm64_gb_second") + b.api*price("http_api_request") +
+			b.wru*price("dynamodb_wru") + b.rru*price("dynamodb_rru") + b.sqs*price("sqs_request") +
+			b.events*price("eventbridge_custom_event") + b.s3*price("s3_put") +
+			b.wsMessages*price("websocket_message") + b.wsMinutes*price("websocket_connection_minute"))
+	}
+	var all bill
+	all.add(order)
+	all.add(tracking)
+
 	idleAlarms := float64(alarms) * price("cloudwatch_alarm_month")
 	// The sweeper runs on its schedule whatever the traffic: each sweep is an invocation that queries the
 	// awaiting index (measured as an idle sweep: nothing waiting).
@@ -162,25 +243,39 @@ func run(pricesPath, callsPath, templatePath string, L, T float64) error {
 
 	fmt.Fprintf(os.Stderr, "cost: prices of %s (%s), %s\n", pf.Date, pf.Region, pricesPath)
 	return benchfile.Print(os.Stdout,
-		benchfile.New("cost.assumed.location_reports_per_delivery", L, "requests"),
-		benchfile.New("cost.assumed.tracking_reads_per_delivery", T, "requests"),
-		benchfile.New("cost.per_order.api_requests", apiRequests, "requests"),
-		benchfile.New("cost.per_order.lambda_invocations", invocations, "invocations"),
-		benchfile.New("cost.per_order.lambda_gb_s", gbs, "GB-s"),
-		benchfile.New("cost.per_order.dynamodb_wru", wru, "WRU"),
-		benchfile.New("cost.per_order.dynamodb_rru", rru, "RRU"),
-		benchfile.New("cost.per_order.sqs_requests", sqsRequests, "requests"),
-		benchfile.New("cost.per_order.eventbridge_events", ebEvents, "events"),
-		benchfile.New("cost.per_order.s3_puts", s3Puts, "requests"),
-		benchfile.New("cost.per_1000_orders.lambda_requests", lambdaReq, "usd"),
-		benchfile.New("cost.per_1000_orders.lambda_duration", lambdaGBs, "usd"),
-		benchfile.New("cost.per_1000_orders.http_api", api, "usd"),
-		benchfile.New("cost.per_1000_orders.dynamodb_writes", ddbW, "usd"),
-		benchfile.New("cost.per_1000_orders.dynamodb_reads", ddbR, "usd"),
-		benchfile.New("cost.per_1000_orders.sqs", sqs, "usd"),
-		benchfile.New("cost.per_1000_orders.eventbridge", eb, "usd"),
-		benchfile.New("cost.per_1000_orders.s3", s3, "usd"),
-		benchfile.New("cost.per_1000_orders.total", total, "usd"),
+		benchfile.New("cost.assumed.watch_minutes", m.watch.Minutes(), "min"),
+		benchfile.New("cost.assumed.location_batches_per_delivery", batches, "requests"),
+		benchfile.New("cost.assumed.socket_down_share", m.socketDownShare, "share"),
+		benchfile.New("cost.assumed.fallback_polls_per_delivery", polls, "polls"),
+		benchfile.New("cost.per_order.api_requests", all.api, "requests"),
+		benchfile.New("cost.per_order.lambda_invocations", all.invocations, "invocations"),
+		benchfile.New("cost.per_order.lambda_gb_s", all.gbs, "GB-s"),
+		benchfile.New("cost.per_order.dynamodb_wru", all.wru, "WRU"),
+		benchfile.New("cost.per_order.dynamodb_rru", all.rru, "RRU"),
+		benchfile.New("cost.per_order.sqs_requests", all.sqs, "requests"),
+		benchfile.New("cost.per_order.eventbridge_events", all.events, "events"),
+		benchfile.New("cost.per_order.s3_puts", all.s3, "requests"),
+		benchfile.New("cost.per_order.websocket_messages", all.wsMessages, "messages"),
+		benchfile.New("cost.per_order.websocket_connection_minutes", all.wsMinutes, "min"),
+		benchfile.New("cost.per_1000_orders.lambda_requests", k*all.invocations*price("lambda_request"), "usd"),
+		benchfile.New("cost.per_1000_orders.lambda_duration", k*all.gbs*price("lambda_arm64_gb_second"), "usd"),
+		benchfile.New("cost.per_1000_orders.http_api", k*all.api*price("http_api_request"), "usd"),
+		benchfile.New("cost.per_1000_orders.dynamodb_writes", k*all.wru*price("dynamodb_wru"), "usd"),
+		benchfile.New("cost.per_1000_orders.dynamodb_reads", k*all.rru*price("dynamodb_rru"), "usd"),
+		benchfile.New("cost.per_1000_orders.sqs", k*all.sqs*price("sqs_request"), "usd"),
+		benchfile.New("cost.per_1000_orders.eventbridge", k*all.events*price("eventbridge_custom_event"), "usd"),
+		benchfile.New("cost.per_1000_orders.s3", k*all.s3*price("s3_put"), "usd"),
+		benchfile.New("cost.per_1000_orders.websocket_messages", k*all.wsMessages*price("websocket_message"), "usd"),
+		benchfile.New("cost.per_1000_orders.websocket_minutes", k*all.wsMinutes*price("websocket_connection_minute"), "usd"),
+		benchfile.New("cost.per_1000_orders.order_flow", usd(order), "usd"),
+		benchfile.New("cost.per_1000_orders.tracking", usd(tracking), "usd"),
+		benchfile.New("cost.per_1000_orders.total", usd(all), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.courier_batches", usd(courier), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.page_reads", usd(web), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.fallback_polls", usd(fallback), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.websocket", usd(socket), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.realtime", usd(realtimeFn), "usd"),
+		benchfile.New("cost.tracking.per_1000_orders.push", usd(push), "usd"),
 		benchfile.New("cost.idle_per_month.alarms", idleAlarms, "usd"),
 		benchfile.New("cost.idle_per_month.sweeper", idleSweeper, "usd"),
 		benchfile.New("cost.idle_per_month.sweeper_queries", sweeps*get("calls.sweeper.idle_sweep.dynamodb"), "calls"),

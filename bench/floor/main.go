@@ -1,12 +1,19 @@
-// Command floor is the no-op function of the emulator's latency floor (the
-// FoodDeliveryFloor stack, infra/floor.go). One binary plays all three roles of
-// the order → courier-assigned path, telling them apart by the event it gets:
+// Command floor is the no-op function of the emulator's latency floors (the
+// FoodDeliveryFloor stack, infra/floor.go). One binary plays every role of
+// the order → courier-assigned path and of the location → live-frame path,
+// telling them apart by the event it gets:
 //
 //   - a DynamoDB stream batch (the stream publisher's place): one PutEvents with
 //     one event per record whose new image has status PLACED or PAID;
 //   - an SQS batch of EventBridge envelopes (payment's and assignment's place):
 //     one UpdateItem per message, PLACED → PAID or PAID → ASSIGNED, the latter
-//     stamping assigned_at (Unix nanoseconds) for bench/e2e.
+//     stamping assigned_at (Unix nanoseconds) for bench/e2e;
+//   - an HTTP API request POST /ping {"conn","n"} (tracking's place): one PutItem
+//     of a "ping" item naming the connection;
+//   - a WebSocket event ($connect: accepted; any message: answered with the
+//     connection's id, which bench/push needs to address its pings);
+//   - with FLOOR_ROLE=push, a stream batch (realtime-push's place): one
+//     PostToConnection of {"n"} per ping item.
 //
 // Nothing else: no validation, no ledger, no idempotency. It logs as the app
 // does, though: one JSON line on stdout per event published ("event published",
@@ -40,6 +47,7 @@ import (
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime/connapi"
 )
 
 // Source is the EventBridge source of the floor's events (infra.FloorEventSource).
@@ -47,10 +55,11 @@ const Source = "food-delivery.floor"
 
 // The clients, built once by main (as the app's functions build theirs), before the first event.
 var (
-	db    *dynamodb.Client
-	eb    *eventbridge.Client
-	table = os.Getenv("TABLE_NAME")
-	bus   = os.Getenv("EVENT_BUS_NAME")
+	db     *dynamodb.Client
+	eb     *eventbridge.Client
+	poster *connapi.Client // FLOOR_ROLE=push only
+	table  = os.Getenv("TABLE_NAME")
+	bus    = os.Getenv("EVENT_BUS_NAME")
 	// log writes the lines the app's functions write, as they do (logging.Setup: JSON on stdout).
 	log = slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "floor")
 )
@@ -58,6 +67,13 @@ var (
 func main() {
 	cfg := awsenv.MustLoad()
 	db, eb = dynamodb.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg)
+	if os.Getenv("FLOOR_ROLE") == "push" {
+		p, err := connapi.New(os.Getenv("CONNECTIONS_URL"), cfg, cfg.HTTPClient)
+		if err != nil {
+			panic(err)
+		}
+		poster = p
+	}
 	lambda.Start(handle)
 }
 
@@ -66,9 +82,24 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		Records []struct {
 			EventSource string `json:"eventSource"`
 		} `json:"Records"`
+		RequestContext *struct {
+			RouteKey     string `json:"routeKey"`
+			ConnectionID string `json:"connectionId"`
+		} `json:"requestContext"`
 	}
 	if err := json.Unmarshal(raw, &probe); err != nil {
 		return nil, err
+	}
+	if rc := probe.RequestContext; rc != nil {
+		if rc.ConnectionID != "" { // WebSocket
+			log.Info("socket event", "route", rc.RouteKey)
+			if rc.RouteKey == "$connect" || rc.RouteKey == "$disconnect" {
+				return events.APIGatewayProxyResponse{StatusCode: 200}, nil
+			}
+			body, _ := json.Marshal(map[string]string{"connection_id": rc.ConnectionID})
+			return events.APIGatewayProxyResponse{StatusCode: 200, Body: string(body)}, nil
+		}
+		return ping(ctx, raw)
 	}
 	if len(probe.Records) > 0 && probe.Records[0].EventSource == "aws:sqs" {
 		var ev events.SQSEvent
@@ -81,7 +112,54 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return nil, err
 	}
+	if poster != nil {
+		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, push(ctx, ev)
+	}
 	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, publish(ctx, ev)
+}
+
+// ping stores the request's ping item: {"conn", "n"} → PK PING#<conn>#<n>.
+func ping(ctx context.Context, raw json.RawMessage) (events.APIGatewayV2HTTPResponse, error) {
+	var req events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	var body struct {
+		Conn string `json:"conn"`
+		N    int    `json:"n"`
+	}
+	if err := json.Unmarshal([]byte(req.Body), &body); err != nil || body.Conn == "" {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 400}, nil
+	}
+	n := strconv.Itoa(body.N)
+	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{
+		"PK":   &types.AttributeValueMemberS{Value: "PING#" + body.Conn + "#" + n},
+		"kind": &types.AttributeValueMemberS{Value: "ping"},
+		"conn": &types.AttributeValueMemberS{Value: body.Conn},
+		"n":    &types.AttributeValueMemberN{Value: n},
+	}})
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	log.Info("ping stored", "n", body.N)
+	return events.APIGatewayV2HTTPResponse{StatusCode: 200, Body: "{}"}, nil
+}
+
+// push posts {"n"} of each ping item to its connection.
+func push(ctx context.Context, ev events.DynamoDBEvent) error {
+	for _, r := range ev.Records {
+		img := r.Change.NewImage
+		if k, ok := img["kind"]; !ok || k.DataType() != events.DataTypeString || k.String() != "ping" {
+			continue
+		}
+		data, _ := json.Marshal(map[string]string{"n": img["n"].Number()})
+		if err := poster.Post(ctx, img["conn"].String(), data); err != nil {
+			log.Warn("post failed", "error", err.Error())
+			continue
+		}
+		log.Info("frame posted", "n", img["n"].Number())
+	}
+	return nil
 }
 
 // publish forwards PLACED and PAID items as events, in one PutEvents.
