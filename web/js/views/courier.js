@@ -254,12 +254,23 @@ export function courierView(main, _params, query) {
   };
   const stopSharing = () => {
     if (!sharing) return;
-    clearInterval(sharing.record);
+    clearTimeout(sharing.record.id);
     clearInterval(sharing.send);
     sharing = null;
     shareBtn.textContent = 'Share my location';
     shareBtn.setAttribute('aria-pressed', 'false');
     showQueue();
+  };
+  // Each fix is taken recordEveryMs after the one before it ran: setInterval would fire a late tick and then the next
+  // on schedule, two fixes closer together than the cadence when the device is busy.
+  const every = (fn, ms) => {
+    const timer = { id: null };
+    const tick = () => {
+      fn();
+      timer.id = setTimeout(tick, ms);
+    };
+    timer.id = setTimeout(tick, ms);
+    return timer;
   };
   const background = (fn) => () => {
     try {
@@ -276,7 +287,7 @@ export function courierView(main, _params, query) {
       return;
     }
     sharing = {
-      record: setInterval(background(record), cadence.recordEveryMs),
+      record: every(background(record), cadence.recordEveryMs),
       send: setInterval(background(flush), cadence.sendEveryMs),
     };
     shareBtn.textContent = 'Stop sharing';
