@@ -112,7 +112,7 @@ deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your cr
 token: ## Print an ID token for USER_NAME (default demo-customer) of the stack on PORT, for curl
 	@scripts/token.sh $(or $(USER_NAME),demo-customer) $(PORT)
 
-dlq: ## List the DLQ messages of the stack on PORT with why they failed (QUEUE=payment|assignment|notification|stream)
+dlq: ## List the DLQ messages of the stack on PORT with why they failed (QUEUE=payment|assignment|notification|email|sms|stream)
 	@scripts/redrive.sh list $(PORT)
 
 timeline: ## Print one order's life in time order on PORT: versions, events, ledger, notifications, courier, every function's log lines (ORDER=<id>)

@@ -26,10 +26,12 @@ import (
 // the union of what their methods do (store.MethodAccess), nothing more. A function added here gets a
 // policy built the same way; one wired with a port not listed here gets AccessDenied on AWS.
 var TablePorts = map[string][]any{
-	FnOrderAPI:           {(*orders.Store)(nil)},
+	FnOrderAPI:           {(*orders.Store)(nil), (*notify.AccountStore)(nil)},
 	FnPayment:            {(*payments.Store)(nil), (*queue.FailureRecorder)(nil)},
 	FnDeliveryAssignment: {(*delivery.Store)(nil), (*queue.FailureRecorder)(nil)},
-	FnNotification:       {(*notify.Outbox)(nil), (*queue.FailureRecorder)(nil)},
+	FnNotification:       {(*notify.Store)(nil), (*notify.InboxWriter)(nil), (*queue.FailureRecorder)(nil)},
+	FnNotifyEmail:        {(*notify.Store)(nil), (*queue.FailureRecorder)(nil)},
+	FnNotifySMS:          {(*notify.Store)(nil), (*queue.FailureRecorder)(nil)},
 	FnTracking:           {(*tracking.Store)(nil)},
 	FnSweeper:            {(*sweeper.Store)(nil)},
 	FnRealtime:           {(*realtime.Connections)(nil), (*realtime.Orders)(nil)},

@@ -32,6 +32,10 @@ var (
 		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}", false},
 		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/cancel", false},
 		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/notifications", false},
+		{awsapigatewayv2.HttpMethod_GET, "/me/preferences", false},
+		{awsapigatewayv2.HttpMethod_PUT, "/me/preferences", false},
+		{awsapigatewayv2.HttpMethod_GET, "/me/notifications", false},
+		{awsapigatewayv2.HttpMethod_POST, "/me/notifications/read", false},
 	}
 	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only
 	// checks scopes, and Cognito groups are not scopes.
@@ -50,7 +54,8 @@ func newAPI(scope constructs.Construct, a *auth, fns *functions) *api {
 		CorsPreflight: &awsapigatewayv2.CorsPreflightOptions{
 			AllowOrigins: jsii.Strings("*"),
 			AllowMethods: &[]awsapigatewayv2.CorsHttpMethod{
-				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_OPTIONS,
+				awsapigatewayv2.CorsHttpMethod_GET, awsapigatewayv2.CorsHttpMethod_POST, awsapigatewayv2.CorsHttpMethod_PUT,
+				awsapigatewayv2.CorsHttpMethod_OPTIONS,
 			},
 			AllowHeaders: jsii.Strings("Authorization", "Content-Type", "Idempotency-Key"),
 			MaxAge:       awscdk.Duration_Hours(jsii.Number(1)),

@@ -29,7 +29,7 @@ const (
 )
 
 // FunctionFolders lists every function folder; the asset root must hold <folder>/bootstrap for each.
-var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnTracking, FnSweeper, FnRealtime, FnRealtimePush}
+var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnNotifyEmail, FnNotifySMS, FnTracking, FnSweeper, FnRealtime, FnRealtimePush}
 
 const (
 	// API functions answer a person waiting on an HTTP response (API Gateway's own limit is 30 s).
@@ -57,6 +57,8 @@ func paymentPolicy(t ConsumerTimings) payments.Policy {
 
 type functions struct {
 	orderAPI, streamPublisher, payment, assignment, notification, tracking, sweeper awslambda.Function
+	// The email and SMS channels beside the inbox (notification): notify.go.
+	notifyEmail, notifySMS awslambda.Function
 }
 
 func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messaging) *functions {
@@ -130,25 +132,13 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 		})},
 	}))
 
-	sqsSource := func(q awssqs.IQueue, batchSize, maxConcurrency float64) awslambda.IEventSource {
-		props := &awslambdaeventsources.SqsEventSourceProps{
-			BatchSize:               jsii.Number(batchSize),
-			ReportBatchItemFailures: jsii.Bool(true), // partial batch failures, never whole-batch retries
-		}
-		if batchSize > 1 {
-			// Wait up to a second to fill a batch; pointless (only latency) for batches of one.
-			props.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(1))
-		}
-		if maxConcurrency > 0 {
-			props.MaxConcurrency = jsii.Number(maxConcurrency)
-		}
-		return awslambdaeventsources.NewSqsEventSource(q, props)
-	}
+	sqsSource := sqsEventSource
 	// The payment mapping's maximum concurrency matches the reserved concurrency: without it the poller
 	// outruns the reserved executions, throttled batches count as receives and healthy orders reach the DLQ.
 	fns.payment.AddEventSource(sqsSource(m.payment.queue, paymentBatchSize, paymentConcurrency))
 	fns.assignment.AddEventSource(sqsSource(m.assignment.queue, sqsBatchSize, 0))
 	fns.notification.AddEventSource(sqsSource(m.notification.queue, sqsBatchSize, 0))
+	newNotifyChannels(awscdk.Stack_Of(scope), cfg, d, m, consumerEnv, fns)
 	fns.sweeper = newSweeper(scope, cfg, d, m)
 	return fns
 }
@@ -205,4 +195,20 @@ func constructName(folder string) string {
 		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return b.String()
+}
+
+// sqsEventSource is the event source of every SQS consumer: partial batch failures, a second to fill a batch.
+func sqsEventSource(q awssqs.IQueue, batchSize, maxConcurrency float64) awslambda.IEventSource {
+	props := &awslambdaeventsources.SqsEventSourceProps{
+		BatchSize:               jsii.Number(batchSize),
+		ReportBatchItemFailures: jsii.Bool(true), // partial batch failures, never whole-batch retries
+	}
+	if batchSize > 1 {
+		// Wait up to a second to fill a batch; pointless (only latency) for batches of one.
+		props.MaxBatchingWindow = awscdk.Duration_Seconds(jsii.Number(1))
+	}
+	if maxConcurrency > 0 {
+		props.MaxConcurrency = jsii.Number(maxConcurrency)
+	}
+	return awslambdaeventsources.NewSqsEventSource(q, props)
 }

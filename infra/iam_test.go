@@ -19,6 +19,9 @@ var resourceStarActions = map[string]string{
 	"xray:PutTelemetryRecords": "no resource-level permission",
 	"xray:GetSamplingRules":    "no resource-level permission",
 	"xray:GetSamplingTargets":  "no resource-level permission",
+	// The SMS channel (notify-sms) publishes to phone numbers, not topics: such a publish has no resource ARN,
+	// so IAM can only allow it on "*" (infra/notify.go; the account's SMS spend limit bounds it).
+	"sns:Publish": "a publish to a phone number has no resource",
 }
 
 // policyStatements returns every statement of every policy document in the template, by where it is:

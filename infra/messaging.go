@@ -34,7 +34,9 @@ type queuePair struct {
 type messaging struct {
 	bus                               awsevents.EventBus
 	payment, assignment, notification queuePair
-	streamDlq                         awssqs.Queue
+	// email and sms are the notification channels beside the inbox (notification), each with its own queue.
+	email, sms queuePair
+	streamDlq  awssqs.Queue
 }
 
 func newMessaging(scope constructs.Construct, cfg stageConfig) *messaging {
@@ -60,6 +62,8 @@ func newMessaging(scope constructs.Construct, cfg stageConfig) *messaging {
 	m.payment = newQueuePair(scope, "Payment", cfg.consumers)
 	m.assignment = newQueuePair(scope, "Assignment", cfg.consumers)
 	m.notification = newQueuePair(scope, "Notification", cfg.consumers)
+	m.email = newQueuePair(scope, "NotifyEmail", cfg.consumers)
+	m.sms = newQueuePair(scope, "NotifySms", cfg.consumers)
 	// Stream records the publisher gave up on (after retries and bisection) land here.
 	m.streamDlq = newQueue(scope, "StreamDlq", &awssqs.QueueProps{RetentionPeriod: awscdk.Duration_Days(jsii.Number(14))})
 
@@ -76,12 +80,15 @@ func newMessaging(scope constructs.Construct, cfg stageConfig) *messaging {
 	route("PaymentRule", paymentEvents, m.payment.queue)
 	route("AssignmentRule", assignmentEvents, m.assignment.queue)
 	route("NotificationRule", notificationEvents, m.notification.queue)
+	route("NotifyEmailRule", notificationEvents, m.email.queue)
+	route("NotifySmsRule", notificationEvents, m.sms.queue)
 	if cfg.chaos {
 		for _, r := range []struct {
 			name  string
 			types []string
 			q     awssqs.IQueue
-		}{{"Payment", paymentEvents, m.payment.queue}, {"Assignment", assignmentEvents, m.assignment.queue}, {"Notification", notificationEvents, m.notification.queue}} {
+		}{{"Payment", paymentEvents, m.payment.queue}, {"Assignment", assignmentEvents, m.assignment.queue}, {"Notification", notificationEvents, m.notification.queue},
+			{"NotifyEmail", notificationEvents, m.email.queue}, {"NotifySms", notificationEvents, m.sms.queue}} {
 			for i, types := range ChaosExtraRules(r.types) {
 				route(fmt.Sprintf("%sChaosRule%d", r.name, i+1), types, r.q)
 			}

@@ -36,6 +36,9 @@ type StackProps struct {
 	// CHAOS_CRASH_PERCENT on the SQS consumers, which then crash on that share of messages (shared/platform/queue).
 	// Local stage only: NewFoodDeliveryStack panics if it is set for aws.
 	Chaos bool
+	// SenderEmail is the address notification emails come from (cdk context senderEmail). Empty: the local stage
+	// uses LocalSenderEmail, the aws stage asks for it as the SenderEmail parameter at deploy.
+	SenderEmail string
 }
 
 // ChaosCrashPercent is the share of messages (by message id and receive count) on which an SQS consumer of a
@@ -66,7 +69,8 @@ type stageConfig struct {
 	logRetention  awslogs.RetentionDays
 	versionBucket bool
 	consumers     ConsumerTimings
-	chaos         bool // fault injection (StackProps.Chaos)
+	chaos         bool   // fault injection (StackProps.Chaos)
+	senderEmail   string // StackProps.SenderEmail
 }
 
 // ConsumerTimings are the timeouts and retry bounds of the SQS consumers and of the payment provider calls.
@@ -129,11 +133,12 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	stack := awscdk.NewStack(scope, &id, &sprops)
 
 	cfg := stageConfig{
-		isAWS:     props.Stage == StageAWS,
-		arch:      props.Architecture,
-		assetRoot: props.LambdaAssetRoot,
-		consumers: Timings(props.Stage),
-		chaos:     props.Chaos,
+		isAWS:       props.Stage == StageAWS,
+		arch:        props.Architecture,
+		assetRoot:   props.LambdaAssetRoot,
+		consumers:   Timings(props.Stage),
+		chaos:       props.Chaos,
+		senderEmail: props.SenderEmail,
 	}
 	if cfg.arch == nil {
 		cfg.arch = awslambda.Architecture_ARM_64()
@@ -177,8 +182,12 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("PaymentDlqUrl", msg.payment.dlq.QueueUrl(), "payment dead-letter queue")
 	out("AssignmentQueueUrl", msg.assignment.queue.QueueUrl(), "assignment queue (PaymentConfirmed)")
 	out("AssignmentDlqUrl", msg.assignment.dlq.QueueUrl(), "assignment dead-letter queue")
-	out("NotificationQueueUrl", msg.notification.queue.QueueUrl(), "notification queue (customer-facing events)")
+	out("NotificationQueueUrl", msg.notification.queue.QueueUrl(), "inbox notification queue (customer-facing events)")
 	out("NotificationDlqUrl", msg.notification.dlq.QueueUrl(), "notification dead-letter queue")
+	out("NotifyEmailQueueUrl", msg.email.queue.QueueUrl(), "email notification queue (customer-facing events)")
+	out("NotifyEmailDlqUrl", msg.email.dlq.QueueUrl(), "email notification dead-letter queue")
+	out("NotifySmsQueueUrl", msg.sms.queue.QueueUrl(), "SMS notification queue (customer-facing events)")
+	out("NotifySmsDlqUrl", msg.sms.dlq.QueueUrl(), "SMS notification dead-letter queue")
 	out("StreamDlqUrl", msg.streamDlq.QueueUrl(), "records the stream publisher gave up on")
 	out("WebSocketUrl", live.url, "live tracking WebSocket API: connect with ?token=<Cognito ID token> (docs/realtime.md)")
 	out("WebSocketApiId", live.api.ApiId(), "live tracking WebSocket API id")

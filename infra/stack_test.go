@@ -220,6 +220,8 @@ var functionIDs = map[string]string{
 	FnPayment:            "PaymentFunction",
 	FnDeliveryAssignment: "DeliveryAssignmentFunction",
 	FnNotification:       "NotificationFunction",
+	FnNotifyEmail:        "NotifyEmailFunction",
+	FnNotifySMS:          "NotifySmsFunction",
 	FnTracking:           "TrackingFunction",
 	FnSweeper:            "SweeperFunction",
 	FnRealtime:           "RealtimeFunction",
@@ -339,13 +341,13 @@ func assertConsumerQueues(t *testing.T, s *synthesized, want ConsumerTimings) {
 
 func TestQueues(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::SQS::Queue", 7)
+	s.count(t, "AWS::SQS::Queue", 11) // 5 consumer queues with their DLQs, and the stream's DLQ
 	// Local: short enough that the emulator tests see a poison message reach its DLQ in about half a minute.
 	if got := Timings(StageLocal); got.VisibilityTimeout != 10*time.Second || got.MaxReceiveCount != 3 {
 		t.Errorf("local timings %+v", got)
 	}
 	assertConsumerQueues(t, s, Timings(StageLocal))
-	for _, name := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "StreamDlq"} {
+	for _, name := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "NotifyEmailDlq", "NotifySmsDlq", "StreamDlq"} {
 		p := props(s.resources()[s.id(t, "AWS::SQS::Queue", name)])
 		if p["MessageRetentionPeriod"] != float64(14*24*3600) || p["SqsManagedSseEnabled"] != true || p["RedrivePolicy"] != nil {
 			t.Errorf("%s: want 14-day retention, SQS-managed SSE, no redrive; got %v", name, p)
@@ -370,9 +372,12 @@ func TestQueues(t *testing.T) {
 	}
 }
 
+// customerFacing are the events every notification channel receives.
+var customerFacing = []string{"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp", "OrderDelivered", "OrderCancelled", "NoCourierAvailable", "OrderRefunded"}
+
 func TestRules(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Events::Rule", 4) // three routes and the sweeper's schedule
+	s.count(t, "AWS::Events::Rule", 6) // five routes and the sweeper's schedule
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	rules := map[string]struct {
 		queue       string
@@ -380,7 +385,9 @@ func TestRules(t *testing.T) {
 	}{
 		"PaymentRule":      {"PaymentQueue", []string{"OrderPlaced", "OrderCancelled", "NoCourierAvailable"}},
 		"AssignmentRule":   {"AssignmentQueue", []string{"PaymentConfirmed"}},
-		"NotificationRule": {"NotificationQueue", []string{"PaymentConfirmed", "PaymentFailed", "CourierAssigned", "OrderPickedUp", "OrderDelivered", "OrderCancelled", "NoCourierAvailable", "OrderRefunded"}},
+		"NotificationRule": {"NotificationQueue", customerFacing},
+		"NotifyEmailRule":  {"NotifyEmailQueue", customerFacing},
+		"NotifySmsRule":    {"NotifySmsQueue", customerFacing},
 	}
 	for name, want := range rules {
 		rule := s.id(t, "AWS::Events::Rule", name)
@@ -463,7 +470,7 @@ func TestHTTPAPI(t *testing.T) {
 			"ProtocolType": "HTTP",
 			"CorsConfiguration": like(obj{
 				"AllowOrigins": arr{"*"},
-				"AllowMethods": assertions.Match_ArrayEquals(&arr{"GET", "POST", "OPTIONS"}),
+				"AllowMethods": assertions.Match_ArrayEquals(&arr{"GET", "POST", "PUT", "OPTIONS"}),
 				"AllowHeaders": assertions.Match_ArrayEquals(&arr{"Authorization", "Content-Type", "Idempotency-Key"}),
 			}),
 		})
@@ -506,6 +513,10 @@ func TestRoutes(t *testing.T) {
 		"GET /orders/{id}":               {FnOrderAPI, false},
 		"POST /orders/{id}/cancel":       {FnOrderAPI, false},
 		"GET /orders/{id}/notifications": {FnOrderAPI, false},
+		"GET /me/preferences":            {FnOrderAPI, false},
+		"PUT /me/preferences":            {FnOrderAPI, false},
+		"GET /me/notifications":          {FnOrderAPI, false},
+		"POST /me/notifications/read":    {FnOrderAPI, false},
 		"GET /couriers/me":               {FnTracking, false},
 		"POST /couriers/me/location":     {FnTracking, false},
 		"POST /orders/{id}/status":       {FnTracking, false},
@@ -567,6 +578,16 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 	case FnDeliveryAssignment:
 		env["TABLE_NAME"] = ref(table)
 		env["ASSIGNMENT_GIVE_UP_AFTER"] = fmt.Sprint(timings.GiveUpAfter)
+	case FnNotification:
+		env["TABLE_NAME"] = ref(table)
+		env["CLAIM_LEASE_MS"] = fmt.Sprint(timings.FunctionTimeout.Milliseconds())
+	case FnNotifyEmail:
+		env["TABLE_NAME"] = ref(table)
+		env["CLAIM_LEASE_MS"] = fmt.Sprint(timings.FunctionTimeout.Milliseconds())
+		env["SENDER_EMAIL"] = LocalSenderEmail
+	case FnNotifySMS:
+		env["TABLE_NAME"] = ref(table)
+		env["CLAIM_LEASE_MS"] = fmt.Sprint(timings.FunctionTimeout.Milliseconds())
 	case FnSweeper:
 		sc := SweepConfig(StageLocal)
 		env["TABLE_NAME"] = ref(table)
@@ -583,8 +604,8 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 
 func TestFunctions(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::Function", 9)
-	s.count(t, "AWS::Logs::LogGroup", 9)
+	s.count(t, "AWS::Lambda::Function", 11)
+	s.count(t, "AWS::Logs::LogGroup", 11)
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
@@ -643,7 +664,7 @@ func TestFunctions(t *testing.T) {
 
 func TestEventSourceMappings(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::EventSourceMapping", 5) // and the push function's (TestWebSocketAPI)
+	s.count(t, "AWS::Lambda::EventSourceMapping", 7) // and the push function's (TestWebSocketAPI)
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	check(t, "stream → stream-publisher", func() {
 		s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
@@ -673,6 +694,7 @@ func TestEventSourceMappings(t *testing.T) {
 	}
 	for queue, fn := range map[string]string{
 		"PaymentQueue": "PaymentFunction", "AssignmentQueue": "DeliveryAssignmentFunction", "NotificationQueue": "NotificationFunction",
+		"NotifyEmailQueue": "NotifyEmailFunction", "NotifySmsQueue": "NotifySmsFunction",
 	} {
 		scaling, batch, window := assertions.Match_Absent(), any(10), any(1)
 		if queue == "PaymentQueue" {
@@ -783,6 +805,9 @@ func TestGrants(t *testing.T) {
 	objectsArn := js(obj{"Fn::Join": arr{"", arr{getAtt(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket"), "Arn"), "/" + payments.ReceiptPrefix + "*"}}})
 	streamArn := js(getAtt(table, "StreamArn"))
 	providerArn := js(getAtt(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable"), "Arn"))
+	// SES: the sender identity's ARN, never "*".
+	sesIdentityArn := js(obj{"Fn::Join": arr{"", arr{"arn:", ref("AWS::Partition"), ":ses:", ref("AWS::Region"), ":",
+		ref("AWS::AccountId"), ":identity/", ref(s.id(t, "AWS::SES::EmailIdentity", "SenderIdentity"))}}})
 
 	// Each function's table grants are what its store ports do (store.MethodAccess): the item actions on the
 	// table, Query on the indexes it reads by name. iam_test.go checks the conditions and the wildcards.
@@ -820,6 +845,8 @@ func TestGrants(t *testing.T) {
 		{FnPayment, append(append(append([]grant{{"s3:PutObject", objectsArn}}, tableRW(FnPayment)...), providerRW...), consume("PaymentQueue")...), []string{"dynamodb", "s3", "sqs"}},
 		{FnDeliveryAssignment, append(tableRW(FnDeliveryAssignment), consume("AssignmentQueue")...), []string{"dynamodb", "sqs"}},
 		{FnNotification, append(tableRW(FnNotification), consume("NotificationQueue")...), []string{"dynamodb", "sqs"}},
+		{FnNotifyEmail, append(append([]grant{{"ses:SendEmail", sesIdentityArn}}, tableRW(FnNotifyEmail)...), consume("NotifyEmailQueue")...), []string{"dynamodb", "sqs", "ses"}},
+		{FnNotifySMS, append(append([]grant{{"sns:Publish", `"*"`}}, tableRW(FnNotifySMS)...), consume("NotifySmsQueue")...), []string{"dynamodb", "sqs", "sns"}},
 		{FnTracking, tableRW(FnTracking), []string{"dynamodb"}},
 		{FnSweeper, append(tableRW(FnSweeper), grant{"events:PutEvents", busArn}), []string{"dynamodb", "events"}},
 	}
@@ -846,6 +873,15 @@ func TestGrants(t *testing.T) {
 			// provider) may touch them.
 			if strings.Contains(g.resource, "SimulatedProviderTable") && (c.fn != FnPayment || !slices.Contains(providerRW, g)) {
 				t.Errorf("%s may %s on the provider's table", c.fn, g.action)
+			}
+			// "*" only where IAM offers nothing narrower: SNS Publish to a phone number (no topic ARN exists), and
+			// the dynamodb:ListStreams the stream event source adds (it takes no resource).
+			if g.resource == `"*"` && !(c.fn == FnNotifySMS && g.action == "sns:Publish") &&
+				!(c.fn == FnStreamPublisher && g.action == "dynamodb:ListStreams") {
+				t.Errorf("%s may %s on \"*\"", c.fn, g.action)
+			}
+			if c.fn == FnNotifyEmail && strings.HasPrefix(g.action, "ses:") && g.resource != sesIdentityArn {
+				t.Errorf("notify-email may %s on %s, want only its sender identity", g.action, g.resource)
 			}
 			// Receipts are written, never read.
 			if strings.HasPrefix(g.action, "s3:Get") || strings.HasPrefix(g.action, "s3:List") || g.action == "s3:DeleteObject" {
@@ -886,6 +922,10 @@ func TestOutputs(t *testing.T) {
 		"AssignmentDlqUrl":     q("AssignmentDlq"),
 		"NotificationQueueUrl": q("NotificationQueue"),
 		"NotificationDlqUrl":   q("NotificationDlq"),
+		"NotifyEmailQueueUrl":  q("NotifyEmailQueue"),
+		"NotifyEmailDlqUrl":    q("NotifyEmailDlq"),
+		"NotifySmsQueueUrl":    q("NotifySmsQueue"),
+		"NotifySmsDlqUrl":      q("NotifySmsDlq"),
 		"StreamDlqUrl":         q("StreamDlq"),
 		"SweeperFunctionName":  ref(s.id(t, "AWS::Lambda::Function", "SweeperFunction")),
 		"SweeperLogGroupName":  ref(s.id(t, "AWS::Logs::LogGroup", "SweeperLogs")),
@@ -916,7 +956,7 @@ func TestOutputs(t *testing.T) {
 func assertDLQAlarms(t *testing.T, s *synthesized) {
 	t.Helper()
 	// Every alarm is asserted in observability_test.go; here, that each DLQ has its depth alarm.
-	for _, dlq := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "StreamDlq"} {
+	for _, dlq := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "NotifyEmailDlq", "NotifySmsDlq", "StreamDlq"} {
 		check(t, dlq+" alarm", func() {
 			s.tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), obj{
 				"Namespace":          "AWS/SQS",
@@ -1102,11 +1142,13 @@ func TestChaosIsOffByDefault(t *testing.T) {
 // its rule two or three times (one SQS message per rule) and sets CHAOS_CRASH_PERCENT on the SQS consumers only.
 func TestChaosDuplicatesEveryEventAndCrashesConsumers(t *testing.T) {
 	s := synthWith(t, StageLocal, awslambda.Architecture_X86_64(), true)
-	s.count(t, "AWS::Events::Rule", 10) // 3 routes, 6 chaos copies, the sweep schedule
+	s.count(t, "AWS::Events::Rule", 16) // 5 routes, 10 chaos copies, the sweep schedule
 	queues := map[string][]string{
 		"PaymentQueue":      paymentEvents,
 		"AssignmentQueue":   assignmentEvents,
 		"NotificationQueue": notificationEvents,
+		"NotifyEmailQueue":  notificationEvents,
+		"NotifySmsQueue":    notificationEvents,
 	}
 	for name, types := range queues {
 		q := s.id(t, "AWS::SQS::Queue", name)
@@ -1130,7 +1172,7 @@ func TestChaosDuplicatesEveryEventAndCrashesConsumers(t *testing.T) {
 			t.Errorf("%s receives %v, want only %v", name, copies, types)
 		}
 	}
-	crashing := map[string]bool{FnPayment: true, FnDeliveryAssignment: true, FnNotification: true}
+	crashing := map[string]bool{FnPayment: true, FnDeliveryAssignment: true, FnNotification: true, FnNotifyEmail: true, FnNotifySMS: true}
 	for folder, id := range functionIDs {
 		fn := s.resources()[s.id(t, "AWS::Lambda::Function", id)]
 		vars, _ := props(fn)["Environment"].(obj)["Variables"].(obj)

@@ -11,7 +11,7 @@
 # must-be-0 figure is not 0 or an order is not settled by the deadline.
 #   RELIABILITY_ORDERS     orders of the main load (default 500)
 #   RELIABILITY_RATES      order rates per second to step through (default 2,4,6,8,12,16,24: on until a step fails)
-#   RELIABILITY_DEADLINE   how long after the main load every order must be settled (default 4m)
+#   RELIABILITY_DEADLINE   how long after the main load every order must be settled (default 6m)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -47,8 +47,8 @@ harness() {
   go build -o "$bin/" ./bench/reliability
   emulator_env "$port"
   # Bounded in time whatever happens: the harness's own deadline plus a margin.
-  timeout 12m "$bin/reliability" -outputs "$RUN_ROOT/$port/outputs.json" -orders "${RELIABILITY_ORDERS:-500}" \
-    -rates "${RELIABILITY_RATES:-2,4,6,8,12,16,24}" -deadline "${RELIABILITY_DEADLINE:-4m}" \
+  timeout 16m "$bin/reliability" -outputs "$RUN_ROOT/$port/outputs.json" -orders "${RELIABILITY_ORDERS:-500}" \
+    -rates "${RELIABILITY_RATES:-2,4,6,8,12,16,24}" -deadline "${RELIABILITY_DEADLINE:-6m}" \
     >"$out/harness.txt" 2>"$out/harness.log" &
   # timeout runs in a process group of its own: cleanup ends it by this pid on Ctrl-C or failure.
   echo $! >"$out/harness.pid"

@@ -27,7 +27,7 @@ func TestQueuesKeepTheirRedrivePolicy(t *testing.T) {
 	queues := map[string]string{
 		"payment":      deployed.out.PaymentQueueURL,
 		"assignment":   deployed.out.AssignmentQueueURL,
-		"notification": deployed.out.NotificationQueueURL,
+		"notification": deployed.out.NotificationQueueURL, "email": deployed.out.NotifyEmailQueueURL, "sms": deployed.out.NotifySmsQueueURL,
 	}
 	for name, url := range queues {
 		attrs, err := deployed.sqs.GetQueueAttributes(context.Background(), &sqs.GetQueueAttributesInput{
@@ -92,7 +92,7 @@ func TestQueuesDrainAfterSuccess(t *testing.T) {
 	TestOrderJourney(t)
 	queues := map[string]string{
 		"payment": deployed.out.PaymentQueueURL, "assignment": deployed.out.AssignmentQueueURL,
-		"notification": deployed.out.NotificationQueueURL,
+		"notification": deployed.out.NotificationQueueURL, "email": deployed.out.NotifyEmailQueueURL, "sms": deployed.out.NotifySmsQueueURL,
 	}
 	eventually(t, 30*time.Second, "queues empty, nothing in flight", func() (bool, string) {
 		for name, url := range queues {

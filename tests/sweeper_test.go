@@ -36,33 +36,7 @@ func TestSweeperReannouncesAnOrderWhoseEventWasLost(t *testing.T) {
 	after, period := sweeperTimings(t)
 	token, customer := newCustomer(t)
 
-	rule := ruleTargeting(t, deployed.out.AssignmentQueueURL)
-	original, err := deployed.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: &rule, EventBusName: &deployed.out.EventBusName})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var pattern map[string]any
-	if err := json.Unmarshal([]byte(aws.ToString(original.EventPattern)), &pattern); err != nil {
-		t.Fatal(err)
-	}
-	pattern["detail"] = map[string]any{"data": map[string]any{"customer_id": []any{map[string]any{"anything-but": customer}}}}
-	skipping, _ := json.Marshal(pattern)
-	putPattern := func(p string) {
-		t.Helper()
-		if _, err := deployed.events.PutRule(ctx, &eventbridge.PutRuleInput{Name: &rule, EventBusName: &deployed.out.EventBusName,
-			EventPattern: &p, State: original.State, Description: original.Description}); err != nil {
-			t.Fatalf("put rule %s: %v", rule, err)
-		}
-	}
-	putPattern(string(skipping))
-	restored := false
-	restore := func() {
-		if !restored {
-			putPattern(aws.ToString(original.EventPattern))
-			restored = true
-		}
-	}
-	t.Cleanup(restore)
+	restore := skipCustomer(t, deployed.out.AssignmentQueueURL, customer)
 
 	id, _ := placeWith(t, token, "tok_visa", 1)
 	var paid domain.Order
@@ -107,6 +81,41 @@ func TestSweeperReannouncesAnOrderWhoseEventWasLost(t *testing.T) {
 			t.Logf("cancel after the test: %d %s", resp.Status, resp.Raw)
 		}
 	}
+}
+
+// skipCustomer changes the rule that feeds a queue so that it skips one customer's events, as if every copy of them
+// had been dead-lettered there; the returned func (also run at cleanup) puts the rule back.
+func skipCustomer(t *testing.T, queueURL, customer string) (restore func()) {
+	t.Helper()
+	ctx := context.Background()
+	rule := ruleTargeting(t, queueURL)
+	original, err := deployed.events.DescribeRule(ctx, &eventbridge.DescribeRuleInput{Name: &rule, EventBusName: &deployed.out.EventBusName})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pattern map[string]any
+	if err := json.Unmarshal([]byte(aws.ToString(original.EventPattern)), &pattern); err != nil {
+		t.Fatal(err)
+	}
+	pattern["detail"] = map[string]any{"data": map[string]any{"customer_id": []any{map[string]any{"anything-but": customer}}}}
+	skipping, _ := json.Marshal(pattern)
+	putPattern := func(p string) {
+		t.Helper()
+		if _, err := deployed.events.PutRule(ctx, &eventbridge.PutRuleInput{Name: &rule, EventBusName: &deployed.out.EventBusName,
+			EventPattern: &p, State: original.State, Description: original.Description}); err != nil {
+			t.Fatalf("put rule %s: %v", rule, err)
+		}
+	}
+	putPattern(string(skipping))
+	restored := false
+	restore = func() {
+		if !restored {
+			putPattern(aws.ToString(original.EventPattern))
+			restored = true
+		}
+	}
+	t.Cleanup(restore)
+	return restore
 }
 
 // sweeperTimings reads the deployed sweeper's configuration from its environment.

@@ -6,7 +6,7 @@
 // where the stack is deployed and seeded:
 //
 //	place (API) → stream publisher → payment → stream publisher → assignment →
-//	notification → courier reads, reports location, picks up, delivers (API) → ...
+//	notification, notify-email, notify-sms → courier reads, reports location, picks up, delivers (API) → ...
 //
 // plus the read-only routes, duplicate deliveries of each event, an order
 // placed without Idempotency-Key and cancelled, and one stream batch of 10.
@@ -251,6 +251,17 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	if err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
+	if i == 0 {
+		// The customer's notification settings: every channel, every kind of message (each notification step of
+		// the journey then sends one message), to an address and a number of the run's own.
+		prefs := domain.DefaultPreferences("bench-" + h.runID + "@example.com")
+		prefs.Phone, prefs.Channels.SMS.Updates = "+4915100000002", true
+		if err := h.measure("order_api.put_preferences", func() error {
+			return h.api(ctx, h.fn.orderAPI, "PUT", "/me/preferences", customer, nil, prefs, http.StatusOK, nil)
+		}); err != nil {
+			return events.DynamoDBEventRecord{}, err
+		}
+	}
 
 	var journey []awsclient.Counts
 	var jcap capacity
@@ -329,13 +340,27 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	if err := h.measure("delivery_assignment.duplicate_event", func() error { return sqsOK(h.fn.assignment(ctx, sqsEvent(paid))) }); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
+	// Every customer-facing event goes to the three channels' consumers: inbox, email (SES) and SMS (SNS). The bench
+	// customer has every channel on for every kind of message, so each step is one message sent.
 	notifyOnce := func(e domainevents.Envelope) error {
-		return step("notification.customer_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(e))) })
+		if err := step("notification.customer_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(e))) }); err != nil {
+			return err
+		}
+		if err := step("notify_email.customer_event", func() error { return sqsOK(h.fn.notifyEmail(ctx, sqsEvent(e))) }); err != nil {
+			return err
+		}
+		return step("notify_sms.customer_event", func() error { return sqsOK(h.fn.notifySMS(ctx, sqsEvent(e))) })
 	}
 	if err := notifyOnce(paid); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
 	if err := h.measure("notification.duplicate_event", func() error { return sqsOK(h.fn.notification(ctx, sqsEvent(paid))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("notify_email.duplicate_event", func() error { return sqsOK(h.fn.notifyEmail(ctx, sqsEvent(paid))) }); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
+	if err := h.measure("notify_sms.duplicate_event", func() error { return sqsOK(h.fn.notifySMS(ctx, sqsEvent(paid))) }); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
 	assigned, err := advance(domain.StatusCourierAssigned)
@@ -410,6 +435,8 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	for _, r := range []struct{ name, path string }{
 		{"order_api.get_order", "/orders/" + order.ID},
 		{"order_api.list_notifications", "/orders/" + order.ID + "/notifications"},
+		{"order_api.inbox", "/me/notifications"},
+		{"order_api.get_preferences", "/me/preferences"},
 		{"order_api.list_orders", "/orders"},
 	} {
 		if err := h.measure(r.name, func() error {
@@ -707,7 +734,9 @@ var knownSteps = []string{
 	"stream_publisher.status_change", "stream_publisher.event_in_batch_of_10",
 	"payment.order_placed", "payment.duplicate_event",
 	"delivery_assignment.payment_confirmed", "delivery_assignment.duplicate_event",
+	"order_api.inbox", "order_api.get_preferences", "order_api.put_preferences",
 	"notification.customer_event", "notification.duplicate_event", "notification.internal_event",
+	"notify_email.customer_event", "notify_email.duplicate_event", "notify_sms.customer_event", "notify_sms.duplicate_event",
 	"tracking.get_courier", "tracking.report_location", "tracking.get_tracking", "tracking.picked_up", "tracking.delivered",
 	"sweeper.idle_sweep",
 }

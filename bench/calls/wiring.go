@@ -10,10 +10,14 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
@@ -35,6 +39,8 @@ type functions struct {
 	payment      func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	assignment   func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	notification func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	notifyEmail  func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
+	notifySMS    func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	sweep        func(context.Context) (sweeper.Report, error)
 }
 
@@ -70,14 +76,30 @@ func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functi
 	}
 
 	return functions{
-		orderAPI:  orders.NewRouter(ordersSvc).Serve,
+		orderAPI:  orderAPIRouter(ordersSvc, table()).Serve,
 		tracking:  tracking.NewRouter(tracking.NewService(table(), time.Now)).Serve,
 		publisher: publisher.NewHandler(bus).Handle,
 		payment:   queue.Consume(paymentSvc.HandleEvent, queue.RecordFailures(paymentTable, "payment")),
 		assignment: queue.Consume(delivery.NewService(assignmentTable, time.Now, delivery.DefaultGiveUpAfter).HandleEvent,
 			queue.RecordFailures(assignmentTable, "delivery-assignment")),
-		notification: queue.Consume(notify.NewService(notificationTable, time.Now).HandleEvent,
+		notification: queue.Consume(notify.NewService(domain.ChannelInbox, notificationTable,
+			notify.Inbox{W: notificationTable, Now: time.Now}, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notification")),
+		// functions/notify-email and functions/notify-sms: SES and SNS on the emulator, from the sender the local
+		// stage verifies.
+		notifyEmail: queue.Consume(notify.NewService(domain.ChannelEmail, notificationTable,
+			awssend.Email{Client: sesv2.NewFromConfig(cfg), From: notify.LocalSenderEmail}, 30*time.Second, time.Now).HandleEvent,
+			queue.RecordFailures(notificationTable, "notify-email")),
+		notifySMS: queue.Consume(notify.NewService(domain.ChannelSMS, notificationTable,
+			awssend.SMS{Client: sns.NewFromConfig(cfg)}, 30*time.Second, time.Now).HandleEvent,
+			queue.RecordFailures(notificationTable, "notify-sms")),
 		sweep: sweep.Sweep,
 	}, nil
+}
+
+// orderAPIRouter is functions/order-api's router: the order routes and the customer's notification routes.
+func orderAPIRouter(svc *orders.Service, t *store.Table) *httpapi.Router {
+	rt := orders.NewRouter(svc)
+	notify.AddRoutes(rt, t, time.Now)
+	return rt
 }

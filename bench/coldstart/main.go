@@ -211,6 +211,7 @@ func env(name, trapAddr string, extra []string) []string {
 		// The live-tracking functions: the pool's keys and the connection API are only called per request.
 		"JWT_ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench", "JWT_AUDIENCE=bench-client",
 		"JWKS_URL=" + trapURL + "/us-east-1_bench/.well-known/jwks.json", "CONNECTIONS_URL=" + trapURL + "/live",
+		"SENDER_EMAIL=bench@example.com",
 		sweeper.EnvAfter + "=45000", sweeper.EnvPeriod + "=60000", sweeper.EnvGiveUpAfter + "=1800000", sweeper.EnvMaxOrders + "=500",
 	}
 	return append(e, extra...)

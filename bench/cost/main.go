@@ -14,12 +14,18 @@
 //
 //	HTTP API requests   place 1, courier: GET /couriers/me 1, picked up 1, delivered 1
 //	Lambda invocations  order-api 1, stream-publisher 5 (one status change per invocation: low traffic, no
-//	                    batching), payment 1, delivery-assignment 1, notification 4, tracking 3; billed duration:
-//	                    the measured handler time rounded up to 1 ms, times the function's memory
+//	                    batching), payment 1, delivery-assignment 1, notification (inbox) 4, notify-email 4,
+//	                    notify-sms 4 (each channel's consumer gets every customer-facing event, also the ones it
+//	                    skips), tracking 3; billed duration: the measured handler time rounded up to 1 ms, times
+//	                    the function's memory
 //	DynamoDB            the units of the delivered-order journey and of GET /couriers/me
-//	SQS                 6 messages (payment 1, assignment 1, notification 4), each 3 requests: the rule's
-//	                    SendMessage, the poller's ReceiveMessage and DeleteMessage (an upper bound: pollers
+//	SQS                 14 messages (payment 1, assignment 1, 4 per notification channel), each 3 requests: the
+//	                    rule's SendMessage, the poller's ReceiveMessage and DeleteMessage (an upper bound: pollers
 //	                    batch under load)
+//	SES, SMS            the emails of the journey (every customer-facing event, as the default preferences send
+//	                    them) and -sms-per-order texts (the default preferences text only how the order ended: 1).
+//	                    These per-message fees are priced apart from the headline total, which stays the app's
+//	                    own bill: total_without_sms adds the emails, total_with_sms the texts too
 //	EventBridge         5 custom events (the stream publisher's PutEvents entries)
 //	S3                  1 PUT (the receipt)
 //
@@ -79,6 +85,7 @@ type model struct {
 	statusRecords               float64 // PLACED (insert) and the four changes
 	realtimeRRU, realtimeWRU    float64 // $connect + subscribe + $disconnect
 	realtimeInvocationsPerWatch float64 // $connect, subscribe, $disconnect
+	smsPerOrder                 float64 // text messages per delivered order
 }
 
 func main() {
@@ -90,6 +97,7 @@ func main() {
 	flag.Float64Var(&m.socketDownShare, "socket-down-share", 0.01, "share of the watch the page's socket is down (it polls then)")
 	flag.Float64Var(&m.realtimeMS, "realtime-ms", 10, "assumed handler time of the realtime function (ms)")
 	flag.Float64Var(&m.pushMS, "push-ms", 20, "assumed handler time of realtime-push per record (ms)")
+	flag.Float64Var(&m.smsPerOrder, "sms-per-order", 1, "text messages per delivered order (default preferences: only how it ended)")
 	flag.Parse()
 	if err := run(*pricesPath, *callsPath, *templatePath, m); err != nil {
 		fmt.Fprintln(os.Stderr, "cost:", err)
@@ -174,6 +182,8 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 		{"payment", "payment.order_placed", 1},
 		{"delivery-assignment", "delivery_assignment.payment_confirmed", 1},
 		{"notification", "notification.customer_event", 4},
+		{"notify-email", "notify_email.customer_event", 4},
+		{"notify-sms", "notify_sms.customer_event", 4},
 		{"tracking", "tracking.get_courier", 1},
 		{"tracking", "tracking.picked_up", 1},
 		{"tracking", "tracking.delivered", 1},
@@ -184,7 +194,8 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 	order.api = 4
 	order.wru = get("calls.delivered_order.dynamodb_wru") + get("calls.tracking.get_courier.dynamodb_wru")
 	order.rru = get("calls.delivered_order.dynamodb_rru") + get("calls.tracking.get_courier.dynamodb_rru")
-	order.sqs = 6.0 * 3
+	order.sqs = 14.0 * 3
+	emails := get("calls.delivered_order.sesv2")
 	order.events = get("calls.delivered_order.eventbridge")
 	order.s3 = get("calls.delivered_order.s3")
 
@@ -229,6 +240,8 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 	var all bill
 	all.add(order)
 	all.add(tracking)
+	ses := k * emails * price("ses_outbound_email")
+	sms := k * m.smsPerOrder * price("sms_us_outbound_message")
 
 	idleAlarms := float64(alarms) * price("cloudwatch_alarm_month")
 	// The sweeper runs on its schedule whatever the traffic: each sweep is an invocation that queries the
@@ -270,6 +283,12 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 		benchfile.New("cost.per_1000_orders.order_flow", usd(order), "usd"),
 		benchfile.New("cost.per_1000_orders.tracking", usd(tracking), "usd"),
 		benchfile.New("cost.per_1000_orders.total", usd(all), "usd"),
+		benchfile.New("cost.per_order.emails", emails, "emails"),
+		benchfile.New("cost.assumed.sms_per_order", m.smsPerOrder, "messages"),
+		benchfile.New("cost.per_1000_orders.ses", ses, "usd"),
+		benchfile.New("cost.per_1000_orders.sms", sms, "usd"),
+		benchfile.New("cost.per_1000_orders.total_without_sms", usd(all)+ses, "usd"),
+		benchfile.New("cost.per_1000_orders.total_with_sms", usd(all)+ses+sms, "usd"),
 		benchfile.New("cost.tracking.per_1000_orders.courier_batches", usd(courier), "usd"),
 		benchfile.New("cost.tracking.per_1000_orders.page_reads", usd(web), "usd"),
 		benchfile.New("cost.tracking.per_1000_orders.fallback_polls", usd(fallback), "usd"),

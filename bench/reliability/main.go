@@ -65,7 +65,13 @@ func main() {
 	flag.IntVar(&cfg.malformed, "malformed", 300, "malformed order requests sent during the main load")
 	// An order whose event was lost waits for the sweeper: up to SWEEP_AFTER_MS plus a sweep period, more if the
 	// re-announced copies are lost too (the next try is at twice the wait).
-	flag.DurationVar(&cfg.deadline, "deadline", 4*time.Minute, "how long after the main load every order must be settled")
+	// 6 min since the email and SMS channels came (five SQS consumers, not three, on the same 2 cores under the same
+	// faults): in a run of 2026-12-01 on a busy machine the last refunds (NO_COURIER, queued behind the payment
+	// queue's backlog of OrderPlaced copies) were still draining at 4 min.
+	flag.DurationVar(&cfg.deadline, "deadline", 6*time.Minute, "how long after the main load every order must be settled")
+	// A customer whose last event was dead-lettered on a channel is told after the sweeper's next window: up to
+	// SWEEP_AFTER_MS (45 s) plus a sweep period (1 min) plus a redelivery, more if the re-announcement is lost too.
+	flag.DurationVar(&cfg.told, "told", 3*time.Minute, "how long after the orders settled every customer must have been told on every channel")
 	flag.Parse()
 	code, err := run(cfg)
 	if err != nil {
@@ -79,6 +85,7 @@ type config struct {
 	outputs, rates        string
 	orders, malformed     int
 	step, grace, deadline time.Duration
+	told                  time.Duration
 }
 
 type harness struct {
@@ -121,6 +128,16 @@ func run(cfg config) (int, error) {
 		return 0, err
 	}
 	if h.token, err = users.SignIn(ctx, customer, devstack.DemoPassword); err != nil {
+		return 0, err
+	}
+	// Every channel on, for every kind of message, so each order's events go out by inbox, email and SMS.
+	sub, err := users.Subject(ctx, customer)
+	if err != nil {
+		return 0, err
+	}
+	prefs := domain.DefaultPreferences(customerEmail)
+	prefs.Phone, prefs.Channels.SMS.Updates = customerPhone, true
+	if err := h.table.PutPreferences(ctx, sub, prefs); err != nil {
 		return 0, err
 	}
 	crew, err := newCrew(ctx, h, users)
@@ -185,20 +202,23 @@ func run(cfg config) (int, error) {
 	status := map[domain.Status]int{}
 	doubleCharges, moneyWrong, dupNotif, missingNotif, assignedTwice, terminal := 0, 0, 0, 0, 0, 0
 	var sumCaptured, sumRefunded, sumDelivered int64
-	// Notifications follow the terminal status by one more event: wait (bounded) until each customer was told.
+	// Notifications follow the terminal status by one more event, and a customer whose last event every copy of
+	// was dead-lettered on a channel waits for the sweeper: wait (bounded) until each was told on every channel.
 	var notifs map[string]notified
-	for told := time.Now().Add(30 * time.Second); ; time.Sleep(2 * time.Second) {
+	var untold map[string]int
+	var mail mailbox
+	toldStart := time.Now()
+	for told := time.Now().Add(cfg.told); ; time.Sleep(5 * time.Second) {
 		notifs = h.notifications(ctx, ids)
-		missing := 0
-		for _, id := range ids {
-			if want, ok := audit.TerminalEvent[orders[id].Status]; ok && notifs[id].perType[want] == 0 {
-				missing++
-			}
+		if mail, err = readMailbox(ctx); err != nil {
+			return 0, err
 		}
-		if missing == 0 || time.Now().After(told) {
+		untold = missingTerminal(ids, orders, notifs, mail)
+		if untold["inbox"]+untold["email"]+untold["sms"] == 0 || time.Now().After(told) {
 			break
 		}
 	}
+	toldAfter := time.Since(toldStart)
 	for _, id := range ids {
 		o := orders[id]
 		status[o.Status]++
@@ -229,7 +249,7 @@ func run(cfg config) (int, error) {
 		if n.assignedEvents > 1 {
 			assignedTwice++
 		}
-		if want, ok := audit.TerminalEvent[o.Status]; ok && n.perType[want] == 0 {
+		if want, ok := audit.TerminalEvent[o.Status]; ok && n.perType[want] == 0 && n.skipped(want) == 0 {
 			missingNotif++
 		}
 	}
@@ -241,10 +261,13 @@ func run(cfg config) (int, error) {
 	// A dead-lettered copy of an event whose effect another copy had is harmless; the rest is work lost.
 	deadLost := 0
 	for _, m := range dead {
-		if m.Queue == "notification" && notifs[m.OrderID].perType[m.EventType] == 0 {
-			deadLost++
+		if ch, isNotice := channelOfQueue[m.Queue]; isNotice {
+			if !notifs[m.OrderID].settledOn(ch, m.EventType) {
+				deadLost++
+			}
+			continue
 		}
-		if ok, _ := audit.Settled(ctx, h.table, orders[m.OrderID]); m.Queue != "notification" && !ok {
+		if ok, _ := audit.Settled(ctx, h.table, orders[m.OrderID]); !ok {
 			deadLost++
 		}
 	}
@@ -271,11 +294,23 @@ func run(cfg config) (int, error) {
 	report("money_captured_minus_refunded_minor", sumCaptured-sumRefunded)
 	report("money_delivered_total_minor", sumDelivered)
 	report("missing_terminal_notifications", missingNotif)
+	// Per channel: the event announcing how the order ended is settled on the channel (sent, or skipped by the
+	// customer's choice), and for email and SMS the message is among those the emulator's SES and SNS recorded.
+	for _, ch := range domain.Channels {
+		report("missing_terminal_notifications_"+ch, untold[ch])
+	}
+	dupEmail, dupSMS := mail.duplicates(notifs)
+	report("duplicate_emails", dupEmail)
+	report("duplicate_sms", dupSMS)
+	report("emails_sent", len(mail.emails))
+	report("sms_sent", len(mail.sms))
+	report("customers_told_within_seconds", fmt.Sprintf("%.1f", toldAfter.Seconds()))
 	report("dlq_messages", len(dead))
 	report("dlq_messages_whose_effect_is_missing", deadLost)
 	report("sweeps", sweepCount)
 	report("sweeper_reannounced", sweeps.Reannounced)
 	report("sweeper_gave_up", sweeps.GaveUp)
+	report("sweeper_untold", sweeps.Untold)
 	// The highest rate of the steps: the API took every order and 90 % of a 6 s burst settled within the grace.
 	report("rate_steps_highest_kept_per_s", best)
 	report("main_load_achieved_rate_per_s", fmt.Sprintf("%.1f", main.throughput))
@@ -294,7 +329,8 @@ func run(cfg config) (int, error) {
 		fmt.Fprintf(os.Stderr, "not settled by the deadline: %v\n", open)
 	}
 
-	if lost != 0 || doubleCharges != 0 || assignedTwice+doubleAtOnce != 0 || dupNotif != 0 || bad.fivexx != 0 || moneyWrong != 0 {
+	if lost != 0 || doubleCharges != 0 || assignedTwice+doubleAtOnce != 0 || dupNotif != 0 || bad.fivexx != 0 || moneyWrong != 0 ||
+		dupEmail != 0 || dupSMS != 0 || untold["inbox"]+untold["email"]+untold["sms"] != 0 {
 		fmt.Fprintln(os.Stderr, "reliability: FAILED (a must-be-0 figure is not 0, or an order is not settled)")
 		return 1, nil
 	}
@@ -568,16 +604,140 @@ func (h *harness) readOrders(ctx context.Context, ids []string) map[string]domai
 }
 
 type notified struct {
-	perType        map[string]int // notifications per event type
+	perType        map[string]int // inbox items per event type
 	assignedEvents int            // distinct CourierAssigned events notified
+	// deliveries are the order's notification deliveries by channel and event id.
+	deliveries map[string]map[string]domain.Delivery
+}
+
+// skipped counts the channels on which the customer chose not to hear about events of type typ.
+func (n notified) skipped(typ string) int {
+	c := 0
+	for _, byEvent := range n.deliveries {
+		for _, d := range byEvent {
+			if d.EventType == typ && d.Status == domain.DeliverySkipped {
+				c++
+			}
+		}
+	}
+	return c
+}
+
+// settledOn reports whether an event of type typ was settled on a channel (any event of that type: the DLQ
+// message names the type, and an order has one event of each customer-facing type).
+func (n notified) settledOn(channel, typ string) bool {
+	for _, d := range n.deliveries[channel] {
+		if d.EventType == typ && d.Status.Final() {
+			return true
+		}
+	}
+	return false
+}
+
+// The reliability customer's contact: every channel of every order goes to them.
+const (
+	customerEmail = "reliability-customer@example.com"
+	customerPhone = "+4915100000001"
+)
+
+// channelOfQueue maps the DLQ names of the notification queues (shared/dlq) to their channels.
+var channelOfQueue = map[string]string{"notification": domain.ChannelInbox, "email": domain.ChannelEmail, "sms": domain.ChannelSMS}
+
+// mailbox is what the emulator's SES and SNS recorded for the reliability customer.
+type mailbox struct {
+	emails, sms map[string]int // provider message id → how many records carry it
+}
+
+func readMailbox(ctx context.Context) (mailbox, error) {
+	endpoint := os.Getenv("AWS_ENDPOINT_URL")
+	m := mailbox{emails: map[string]int{}, sms: map[string]int{}}
+	emails, err := devstack.SentEmails(ctx, endpoint)
+	if err != nil {
+		return m, err
+	}
+	for _, e := range emails {
+		if len(e.To) == 1 && e.To[0] == customerEmail {
+			m.emails[e.MessageID]++
+		}
+	}
+	sms, err := devstack.SentSMSMessages(ctx, endpoint)
+	if err != nil {
+		return m, err
+	}
+	for _, x := range sms {
+		if x.PhoneNumber == customerPhone {
+			m.sms[x.MessageID]++
+		}
+	}
+	return m, nil
+}
+
+// duplicates counts messages the emulator recorded beyond one per delivery: a second email or SMS for an
+// event already sent on its channel has no delivery of its own (each delivery records one provider id).
+func (m mailbox) duplicates(notifs map[string]notified) (emails, sms int) {
+	sent := map[string]int{}
+	for _, n := range notifs {
+		for ch, byEvent := range n.deliveries {
+			for _, d := range byEvent {
+				if d.Status == domain.DeliverySent {
+					sent[ch]++
+				}
+			}
+		}
+	}
+	count := func(ids map[string]int) int {
+		c := 0
+		for _, k := range ids {
+			c += k
+		}
+		return c
+	}
+	return max(count(m.emails)-sent[domain.ChannelEmail], 0), max(count(m.sms)-sent[domain.ChannelSMS], 0)
+}
+
+// missingTerminal counts, per channel, the orders that ended without their customer being told so on it: the
+// event announcing the end (its id is the order's last version's) has no settled delivery on the channel, or,
+// for email and SMS, its message is not among those the emulator recorded.
+func missingTerminal(ids []string, orders map[string]domain.Order, notifs map[string]notified, mail mailbox) map[string]int {
+	out := map[string]int{}
+	for _, id := range ids {
+		o := orders[id]
+		if _, ok := audit.TerminalEvent[o.Status]; !ok {
+			continue
+		}
+		evt, _ := events.FromOrder(o)
+		for _, ch := range domain.Channels {
+			d, ok := notifs[id].deliveries[ch][evt.ID]
+			switch {
+			case !ok || !d.Status.Final():
+				out[ch]++
+			case d.Status != domain.DeliverySent:
+			case ch == domain.ChannelInbox && notifs[id].perType[evt.Type] == 0,
+				ch == domain.ChannelEmail && mail.emails[d.ProviderMessageID] == 0,
+				ch == domain.ChannelSMS && mail.sms[d.ProviderMessageID] == 0:
+				out[ch]++
+			}
+		}
+	}
+	return out
 }
 
 func (h *harness) notifications(ctx context.Context, ids []string) map[string]notified {
 	return eachOrder(ids, func(id string) notified {
 		list, err := h.table.ListNotifications(ctx, id)
-		n := notified{perType: map[string]int{}}
+		n := notified{perType: map[string]int{}, deliveries: map[string]map[string]domain.Delivery{}}
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "notifications of %s: %v\n", id, err)
+		}
+		ds, err := h.table.ListDeliveries(ctx, id)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "notification deliveries of %s: %v\n", id, err)
+		}
+		for _, d := range ds {
+			if n.deliveries[d.Channel] == nil {
+				n.deliveries[d.Channel] = map[string]domain.Delivery{}
+			}
+			n.deliveries[d.Channel][d.EventID] = d
 		}
 		for _, x := range list {
 			n.perType[x.EventType]++

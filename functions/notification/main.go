@@ -1,5 +1,6 @@
-// Command notification tells customers about their orders, once per event.
-// Wiring only; the logic is in shared/notify.
+// Command notification is the in-app inbox channel: it writes what customers
+// read through GET /me/notifications, once per event. Wiring only; the logic
+// is in shared/notify.
 package main
 
 import (
@@ -8,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
@@ -20,5 +22,7 @@ func main() {
 	observe.Setup("notification")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lambda.Start(observe.Handler(queue.Consume(notify.NewService(table, time.Now).HandleEvent, queue.RecordFailures(table, "notification"))))
+	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
+	svc := notify.NewService(domain.ChannelInbox, table, notify.Inbox{W: table, Now: time.Now}, lease, time.Now)
+	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notification"))))
 }

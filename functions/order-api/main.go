@@ -1,5 +1,5 @@
 // Command order-api serves the customer API: catalogue, placing and reading
-// orders. Wiring only; the logic is in shared/orders.
+// orders, and the customer's notification preferences and inbox. Wiring only; the logic is in shared/orders.
 package main
 
 import (
@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
@@ -26,5 +27,7 @@ func main() {
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	svc := orders.NewService(table, time.Now, platform.NewID)
 	svc.CacheMenus(menuCacheTTL)
-	lambda.Start(observe.Handler(orders.NewRouter(svc).Serve))
+	router := orders.NewRouter(svc)
+	notify.AddRoutes(router, table, time.Now) // the customer's preferences and inbox
+	lambda.Start(observe.Handler(router.Serve))
 }

@@ -28,7 +28,7 @@ import (
 
 func main() {
 	outputsPath := flag.String("outputs", ".run/4566/outputs.json", "stack outputs file written by cdk deploy")
-	queueName := flag.String("queue", "", "only this DLQ: payment, assignment, notification or stream (default: all)")
+	queueName := flag.String("queue", "", "only this DLQ: payment, assignment, notification, email, sms or stream (default: all)")
 	messageID := flag.String("message-id", "", "redrive only this message")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: redrive [flags] list|redrive")
@@ -64,7 +64,7 @@ func run(command, outputsPath, queueName, messageID string) error {
 		}
 	}
 	if len(queues) == 0 {
-		return fmt.Errorf("no DLQ named %q (payment, assignment, notification, stream)", queueName)
+		return fmt.Errorf("no DLQ named %q (payment, assignment, notification, email, sms, stream)", queueName)
 	}
 
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)

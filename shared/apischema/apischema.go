@@ -21,10 +21,12 @@ const (
 	PlaceOrder    = "place-order"
 	LocationBatch = "location-batch"
 	OrderStatus   = "order-status"
+	Preferences   = "preferences"
+	MarkRead      = "mark-read"
 )
 
 // Names lists every request schema.
-var Names = []string{PlaceOrder, LocationBatch, OrderStatus}
+var Names = []string{PlaceOrder, LocationBatch, OrderStatus, Preferences, MarkRead}
 
 //go:embed schemas/*.schema.json
 var files embed.FS

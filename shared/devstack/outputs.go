@@ -29,6 +29,10 @@ type Outputs struct {
 	AssignmentDlqURL     string `json:"AssignmentDlqUrl"`
 	NotificationQueueURL string `json:"NotificationQueueUrl"`
 	NotificationDlqURL   string `json:"NotificationDlqUrl"`
+	NotifyEmailQueueURL  string `json:"NotifyEmailQueueUrl"`
+	NotifyEmailDlqURL    string `json:"NotifyEmailDlqUrl"`
+	NotifySmsQueueURL    string `json:"NotifySmsQueueUrl"`
+	NotifySmsDlqURL      string `json:"NotifySmsDlqUrl"`
 	StreamDlqURL         string `json:"StreamDlqUrl"`
 	SweeperFunctionName  string `json:"SweeperFunctionName"`
 	SweeperLogGroupName  string `json:"SweeperLogGroupName"`

@@ -43,6 +43,7 @@ func SweepTotals(ctx context.Context, logs FilterLogEventsAPI, group string, sin
 				total.Found += l.Found
 				total.Reannounced += l.Reannounced
 				total.NothingOwed += l.NothingOwed
+				total.Untold += l.Untold
 				total.GaveUp += l.GaveUp
 				total.Failed += l.Failed
 				total.Truncated = total.Truncated || l.Truncated

@@ -47,7 +47,7 @@ type FailureReader interface {
 
 // Queue is a DLQ and the queue its messages came from.
 type Queue struct {
-	Name   string // payment, assignment, notification, stream
+	Name   string // payment, assignment, notification (the inbox), email, sms, stream
 	DLQURL string
 	// SourceURL is where a redriven message goes; empty for the stream's DLQ,
 	// whose messages describe stream records and cannot be sent anywhere.
@@ -60,6 +60,8 @@ func QueuesOf(o devstack.Outputs) []Queue {
 		{Name: "payment", DLQURL: o.PaymentDlqURL, SourceURL: o.PaymentQueueURL},
 		{Name: "assignment", DLQURL: o.AssignmentDlqURL, SourceURL: o.AssignmentQueueURL},
 		{Name: "notification", DLQURL: o.NotificationDlqURL, SourceURL: o.NotificationQueueURL},
+		{Name: "email", DLQURL: o.NotifyEmailDlqURL, SourceURL: o.NotifyEmailQueueURL},
+		{Name: "sms", DLQURL: o.NotifySmsDlqURL, SourceURL: o.NotifySmsQueueURL},
 		{Name: "stream", DLQURL: o.StreamDlqURL},
 	}
 }

@@ -14,6 +14,8 @@ type Notification struct {
 	Subject    string    `json:"subject"`
 	Body       string    `json:"body"`
 	SentAt     time.Time `json:"sent_at"`
+	// ReadAt is when the customer marked it read; nil while unread.
+	ReadAt *time.Time `json:"read_at,omitempty"`
 }
 
 // TrackingPosition is the last reported position of the courier on an order.

@@ -53,8 +53,12 @@ type Order struct {
 	CourierID         string      `json:"courier_id,omitempty"`
 	// CourierName is the assigned courier's display name, copied by the
 	// assignment; the customer is shown it, never the courier's id.
-	CourierName   string `json:"courier_name,omitempty"`
-	PaymentToken  string `json:"-"` // only the payment function needs it
+	CourierName  string `json:"courier_name,omitempty"`
+	PaymentToken string `json:"-"` // only the payment function needs it
+	// ContactEmail is the email address the customer's sign-in token carried
+	// when they ordered: where notifications go until they choose another in
+	// their preferences. Never in a response.
+	ContactEmail  string `json:"-"`
 	CorrelationID string `json:"-"`
 	CausationID   string `json:"-"`
 	// TraceParent is the order's W3C trace context (shared/platform/tracecontext): one trace id for the
@@ -79,6 +83,9 @@ type PlaceOrderRequest struct {
 	// PaymentToken is the tokenised card from the payment provider's SDK; the
 	// card itself never reaches this system. Defaults to DefaultPaymentToken.
 	PaymentToken string `json:"payment_token"`
+	// ContactEmail is not part of the body: the handler copies the email claim
+	// of the caller's token here, the default address for their notifications.
+	ContactEmail string `json:"-"`
 }
 
 // DefaultPaymentToken is used when a request names none: the simulated
@@ -191,6 +198,7 @@ func NewOrder(id, customerID string, req PlaceOrderRequest, menu Menu, now time.
 		DeliveryAddress:  strings.TrimSpace(req.DeliveryAddress),
 		Currency:         Currency,
 		PaymentToken:     req.PaymentToken,
+		ContactEmail:     req.ContactEmail,
 		Status:           StatusPlaced,
 		CorrelationID:    id,
 		Version:          1,

@@ -75,3 +75,12 @@ func (s Status) AwaitsSaga() bool {
 	}
 	return false
 }
+
+// Swept reports whether the sweeper watches orders in status s, which is what
+// puts them in its index: while they await a saga step (AwaitsSaga), and once
+// they ended (Terminal), until the customer has been told on every channel
+// (shared/sweeper reads that from the notification deliveries).
+func (s Status) Swept() bool { return s.AwaitsSaga() || s.Terminal() }
+
+// TerminalStatuses lists the statuses of Terminal, in a fixed order.
+var TerminalStatuses = []Status{StatusDelivered, StatusPaymentFailed, StatusRefunded, StatusCancelled}

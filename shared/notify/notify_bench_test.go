@@ -20,8 +20,9 @@ import (
 )
 
 // BenchmarkNotification is one customer-facing event (PaymentConfirmed)
-// through the SQS consumer and the notification service with the in-memory
-// store: decode, render the message, record it once. Every iteration
+// through the SQS consumer and the inbox channel with the in-memory store:
+// decode, claim, read preferences and the order, render the message from its
+// templates, record it once. Every iteration
 // delivers an event not seen before; the store is replaced (untimed) every
 // benchPool events so that it does not grow without bound.
 func BenchmarkNotification(b *testing.B) {
@@ -35,9 +36,12 @@ func BenchmarkNotification(b *testing.B) {
 
 	const benchPool = 1024
 	msgs := make([]events.SQSEvent, benchPool)
+	orders := make([]domain.Order, benchPool)
 	for i := range msgs {
 		o := domain.Order{ID: fmt.Sprintf("order-%04d", i), CustomerID: "c-1", Status: domain.StatusPaid, Version: 2,
+			RestaurantName: "Sakura Sushi", Lines: []domain.OrderLine{{ItemID: "roll", Name: "California roll", Quantity: 2}},
 			TotalMinor: 2349, Currency: "EUR", UpdatedAt: time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)}
+		orders[i] = o
 		e, ok := domainevents.FromOrder(o)
 		if !ok || !notify.CustomerFacing(e.Type) {
 			b.Fatalf("%s is not customer-facing", e.Type)
@@ -50,7 +54,13 @@ func BenchmarkNotification(b *testing.B) {
 	var handle func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	reset := func() {
 		s = memstore.New()
-		handle = queue.Consume(notify.NewService(s, time.Now).HandleEvent)
+		for _, o := range orders {
+			if err := s.CreateOrder(ctx, o); err != nil {
+				b.Fatal(err)
+			}
+		}
+		svc := notify.NewService(domain.ChannelInbox, s, notify.Inbox{W: s, Now: time.Now}, time.Minute, time.Now)
+		handle = queue.Consume(svc.HandleEvent)
 	}
 	reset()
 	b.ReportAllocs()

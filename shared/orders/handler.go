@@ -34,6 +34,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		if err := httpapi.DecodeValidated(r, apischema.PlaceOrder, &req); err != nil {
 			return httpapi.Response{}, err
 		}
+		req.ContactEmail = who.Email
 		order, replayed, err := svc.PlaceOrder(ctx, Customer{ID: who.Subject, FirstName: who.GivenName}, req, r.Header("Idempotency-Key"))
 		if err != nil {
 			return httpapi.Response{}, err

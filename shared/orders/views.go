@@ -73,6 +73,8 @@ type NotificationView struct {
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
 	SentAt    time.Time `json:"sent_at"`
+	// ReadAt is when the customer marked it read (POST /me/notifications/read).
+	ReadAt *time.Time `json:"read_at,omitempty"`
 }
 
 // NotificationList is the body of GET /orders/{id}/notifications.
@@ -86,7 +88,7 @@ func NewNotificationList(list []domain.Notification) NotificationList {
 	for _, n := range list {
 		out.Notifications = append(out.Notifications, NotificationView{
 			OrderID: n.OrderID, EventID: n.EventID, EventType: n.EventType, Channel: n.Channel,
-			Subject: n.Subject, Body: n.Body, SentAt: n.SentAt,
+			Subject: n.Subject, Body: n.Body, SentAt: n.SentAt, ReadAt: n.ReadAt,
 		})
 	}
 	return out

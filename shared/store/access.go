@@ -68,6 +68,16 @@ var MethodAccess = map[string]Access{
 	"ListAwaiting":  {Indexes: []string{gsi2}},
 	"RecordFailure": {Actions: []string{putItem}, Prefixes: []string{failurePrefix}},
 	"GetFailure":    {Actions: []string{getItem}, Prefixes: []string{failurePrefix}},
+	// notifications: one delivery per (event, channel) beside the order, the customer's preferences, the inbox
+	// across orders (GSI1 INBOX#) and its unread index (GSI2 UNREAD#)
+	"ClaimDelivery":  {Actions: []string{putItem, getItem}, Prefixes: []string{orderPrefix}},
+	"FinishDelivery": {Actions: []string{putItem}, Prefixes: []string{orderPrefix}},
+	"ListDeliveries": {Actions: []string{query}, Prefixes: []string{orderPrefix}},
+	"GetPreferences": {Actions: []string{getItem}, Prefixes: []string{customerPrefix}},
+	"PutPreferences": {Actions: []string{putItem}, Prefixes: []string{customerPrefix}},
+	"ListInbox":      {Indexes: []string{gsi1}},
+	"CountUnread":    {Indexes: []string{gsi2}},
+	"MarkRead":       {Actions: []string{updateItem}, Prefixes: []string{orderPrefix}, Indexes: []string{gsi2}},
 	// live tracking: connections (CONN#) and the orders' subscriptions and push sequence (under ORDER#)
 	"SaveConnection":   {Actions: []string{putItem}, Prefixes: []string{connectionPrefix}},
 	"GetConnection":    {Actions: []string{getItem}, Prefixes: []string{connectionPrefix}},

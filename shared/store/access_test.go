@@ -72,6 +72,12 @@ func (r *recorder) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _
 func (r *recorder) Query(_ context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	if in.IndexName != nil {
 		r.got.Indexes = append(r.got.Indexes, *in.IndexName) // index queries are granted on the index, unconditioned
+		if prefixOf(in.ExpressionAttributeValues[":pk"]) == unreadPrefix && in.Select != types.SelectCount {
+			// One unread inbox item, so MarkRead goes on to mark it.
+			s := func(v string) types.AttributeValue { return &types.AttributeValueMemberS{Value: v} }
+			return &dynamodb.QueryOutput{Items: []map[string]types.AttributeValue{{"PK": s("ORDER#o-1"), "SK": s("NOTIFICATION#e-1"),
+				"event_id": s("e-1"), "customer_id": s("c-1"), "sent_at": s("2026-11-23T12:00:00Z")}}}, nil
+		}
 	} else {
 		r.got.Actions = append(r.got.Actions, query)
 		r.got.Prefixes = append(r.got.Prefixes, prefixOf(in.ExpressionAttributeValues[":pk"]))
@@ -190,6 +196,19 @@ func TestMethodAccessIsWhatEachMethodDoes(t *testing.T) {
 		"Unsubscribe": func(tb *Table) error { return tb.Unsubscribe(ctx, subscriber) },
 		"NextSeq":     func(tb *Table) error { _, err := tb.NextSeq(ctx, "o-1", 1); return err },
 		"CurrentSeq":  func(tb *Table) error { _, err := tb.CurrentSeq(ctx, "o-1"); return err },
+		"ClaimDelivery": func(tb *Table) error {
+			_, _, err := tb.ClaimDelivery(ctx, domain.Delivery{OrderID: "o-1", EventID: "e-1", Channel: domain.ChannelEmail, ClaimedAt: now}, now)
+			return err
+		},
+		"FinishDelivery": func(tb *Table) error {
+			return tb.FinishDelivery(ctx, domain.Delivery{OrderID: "o-1", EventID: "e-1", Channel: domain.ChannelEmail, Status: domain.DeliverySent})
+		},
+		"ListDeliveries": func(tb *Table) error { _, err := tb.ListDeliveries(ctx, "o-1"); return err },
+		"GetPreferences": func(tb *Table) error { _, _, err := tb.GetPreferences(ctx, "c-1"); return err },
+		"PutPreferences": func(tb *Table) error { return tb.PutPreferences(ctx, "c-1", domain.DefaultPreferences("")) },
+		"ListInbox":      func(tb *Table) error { _, _, err := tb.ListInbox(ctx, "c-1", "", 10); return err },
+		"CountUnread":    func(tb *Table) error { _, err := tb.CountUnread(ctx, "c-1"); return err },
+		"MarkRead":       func(tb *Table) error { _, err := tb.MarkRead(ctx, "c-1", []string{"e-1"}, nil, now); return err },
 	}
 	// Every exported method of Table is either called here or deliberately none of a function's business.
 	typ := reflect.TypeFor[*Table]()

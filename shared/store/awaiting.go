@@ -14,7 +14,7 @@ import (
 )
 
 // ListAwaiting returns up to limit orders that are in status s (one of
-// domain.AwaitingSaga) and got there at or after from and before to, oldest
+// domain.AwaitingSaga, or a terminal status: domain.Status.Swept) and got there at or after from and before to, oldest
 // first. It reads the sparse GSI2 entries that only such orders carry, so it
 // never touches orders that are over. The index is eventually consistent: an
 // order that moved on a moment ago may still be returned, which the sweeper

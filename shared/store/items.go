@@ -95,7 +95,9 @@ type orderItem struct {
 	GSI1PK string `dynamodbav:"GSI1PK"`
 	GSI1SK string `dynamodbav:"GSI1SK"`
 	// GSI2 keys are present only while the order awaits a saga step
-	// (domain.AwaitingSaga): the sparse index the sweeper reads.
+	// (domain.AwaitingSaga) or has ended (domain.Status.Terminal): the sparse
+	// index the sweeper reads, for lost saga events and for customers not yet
+	// told how their order ended.
 	GSI2PK           string          `dynamodbav:"GSI2PK,omitempty"`
 	GSI2SK           string          `dynamodbav:"GSI2SK,omitempty"`
 	Type             string          `dynamodbav:"type"`
@@ -120,6 +122,7 @@ type orderItem struct {
 	ETA              *time.Time      `dynamodbav:"eta,omitempty"`
 	CourierName      string          `dynamodbav:"courier_name,omitempty"`
 	PaymentToken     string          `dynamodbav:"payment_token"`
+	ContactEmail     string          `dynamodbav:"contact_email,omitempty"`
 	CorrelationID    string          `dynamodbav:"correlation_id"`
 	CausationID      string          `dynamodbav:"causation_id,omitempty"`
 	TraceParent      string          `dynamodbav:"trace_parent,omitempty"`
@@ -162,15 +165,22 @@ type chargeItem struct {
 
 type notificationItem struct {
 	keys
-	Type       string    `dynamodbav:"type"`
-	OrderID    string    `dynamodbav:"order_id"`
-	EventID    string    `dynamodbav:"event_id"`
-	EventType  string    `dynamodbav:"event_type"`
-	CustomerID string    `dynamodbav:"customer_id"`
-	Channel    string    `dynamodbav:"channel"`
-	Subject    string    `dynamodbav:"subject"`
-	Body       string    `dynamodbav:"body"`
-	SentAt     time.Time `dynamodbav:"sent_at"`
+	// GSI1 keys list the customer's inbox across orders, newest first; GSI2
+	// keys are present only while it is unread (store/inbox.go).
+	GSI1PK     string     `dynamodbav:"GSI1PK,omitempty"`
+	GSI1SK     string     `dynamodbav:"GSI1SK,omitempty"`
+	GSI2PK     string     `dynamodbav:"GSI2PK,omitempty"`
+	GSI2SK     string     `dynamodbav:"GSI2SK,omitempty"`
+	Type       string     `dynamodbav:"type"`
+	OrderID    string     `dynamodbav:"order_id"`
+	EventID    string     `dynamodbav:"event_id"`
+	EventType  string     `dynamodbav:"event_type"`
+	CustomerID string     `dynamodbav:"customer_id"`
+	Channel    string     `dynamodbav:"channel"`
+	Subject    string     `dynamodbav:"subject"`
+	Body       string     `dynamodbav:"body"`
+	SentAt     time.Time  `dynamodbav:"sent_at"`
+	ReadAt     *time.Time `dynamodbav:"read_at,omitempty"`
 }
 
 type trackingItem struct {
@@ -239,11 +249,11 @@ func toOrderItem(o domain.Order) orderItem {
 		DeliveryAddress: o.DeliveryAddress, Lines: lines,
 		SubtotalMinor: o.SubtotalMinor, DeliveryFeeMinor: o.DeliveryFeeMinor, TaxMinor: o.TaxMinor, TotalMinor: o.TotalMinor,
 		Currency: o.Currency, Status: string(o.Status), CourierID: o.CourierID, CourierName: o.CourierName,
-		PaymentToken:  o.PaymentToken,
-		CorrelationID: o.CorrelationID, CausationID: o.CausationID, TraceParent: o.TraceParent, Version: o.Version,
+		PaymentToken: o.PaymentToken,
+		ContactEmail: o.ContactEmail, CorrelationID: o.CorrelationID, CausationID: o.CausationID, TraceParent: o.TraceParent, Version: o.Version,
 		CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
-	if o.Status.AwaitsSaga() {
+	if o.Status.Swept() {
 		it.GSI2PK, it.GSI2SK = awaitingKeys(o.Status, o.UpdatedAt, o.ID)
 	}
 	if !o.ETA.IsZero() {
@@ -279,8 +289,8 @@ func (it orderItem) domain() domain.Order {
 		DeliveryAddress:  it.DeliveryAddress, Lines: lines,
 		SubtotalMinor: it.SubtotalMinor, DeliveryFeeMinor: it.DeliveryFeeMinor, TaxMinor: it.TaxMinor, TotalMinor: it.TotalMinor,
 		Currency: it.Currency, Status: domain.Status(it.Status), CourierID: it.CourierID, CourierName: it.CourierName,
-		PaymentToken:  it.PaymentToken,
-		CorrelationID: it.CorrelationID, CausationID: it.CausationID, TraceParent: it.TraceParent, Version: it.Version,
+		PaymentToken: it.PaymentToken,
+		ContactEmail: it.ContactEmail, CorrelationID: it.CorrelationID, CausationID: it.CausationID, TraceParent: it.TraceParent, Version: it.Version,
 		CreatedAt: it.CreatedAt, UpdatedAt: it.UpdatedAt,
 	}
 	if it.ETA != nil {
@@ -332,14 +342,21 @@ func (it chargeItem) domain() domain.Charge {
 }
 
 func toNotificationItem(n domain.Notification) notificationItem {
-	return notificationItem{keys: keys{PK: orderPrefix + n.OrderID, SK: notificationPrefix + n.EventID},
+	it := notificationItem{keys: keys{PK: orderPrefix + n.OrderID, SK: notificationPrefix + n.EventID},
 		Type: typeNotification, OrderID: n.OrderID, EventID: n.EventID, EventType: n.EventType,
-		CustomerID: n.CustomerID, Channel: n.Channel, Subject: n.Subject, Body: n.Body, SentAt: n.SentAt}
+		CustomerID: n.CustomerID, Channel: n.Channel, Subject: n.Subject, Body: n.Body, SentAt: n.SentAt, ReadAt: n.ReadAt}
+	if n.CustomerID != "" {
+		it.GSI1PK, it.GSI1SK = inboxKeys(n)
+		if n.ReadAt == nil {
+			it.GSI2PK, it.GSI2SK = unreadPrefix+n.CustomerID, it.GSI1SK
+		}
+	}
+	return it
 }
 
 func (it notificationItem) domain() domain.Notification {
 	return domain.Notification{OrderID: it.OrderID, EventID: it.EventID, EventType: it.EventType,
-		CustomerID: it.CustomerID, Channel: it.Channel, Subject: it.Subject, Body: it.Body, SentAt: it.SentAt}
+		CustomerID: it.CustomerID, Channel: it.Channel, Subject: it.Subject, Body: it.Body, SentAt: it.SentAt, ReadAt: it.ReadAt}
 }
 
 // trackingTTL is how long a courier position outlives its last update.

@@ -21,6 +21,16 @@
 // within a sweep of After, and an order no re-announcement helps (a bug, a
 // poison event) costs a handful of events and DLQ messages, not one per sweep.
 // Past GiveUpAfter it is reported once as needing a person.
+//
+// Nobody is left untold either. An order that ended (DELIVERED, PAYMENT_FAILED,
+// REFUNDED, CANCELLED) stays in the same index, and in each of its windows the
+// sweeper reads its notification deliveries: if the event announcing how it
+// ended has not been settled (sent, skipped by the customer's choice, or
+// refused for good) on every channel, because every copy of it was
+// dead-lettered on one of them, the event is published again. Channels that
+// already told the customer find their claim and send nothing; the one that
+// lost it sends. Past GiveUpAfter an untold customer is reported like a stuck
+// saga.
 package sweeper
 
 import (
@@ -43,6 +53,8 @@ type Store interface {
 	// [from, to), oldest first.
 	ListAwaiting(ctx context.Context, s domain.Status, from, to time.Time, limit int) ([]domain.Order, error)
 	GetCharge(ctx context.Context, orderID string) (domain.Charge, error)
+	// ListDeliveries returns the order's notifications on every channel.
+	ListDeliveries(ctx context.Context, orderID string) ([]domain.Delivery, error)
 }
 
 // Config is when the sweeper acts.
@@ -149,6 +161,10 @@ type Report struct {
 	GaveUp int `json:"gave_up"`
 	// Failed is the events the bus did not take; the next window retries.
 	Failed int `json:"failed"`
+	// Untold is the ended orders whose customer had not yet been told on every
+	// channel; their last event is among the re-announced (or, past
+	// GiveUpAfter, among the given up).
+	Untold int `json:"untold"`
 	// Truncated is set when MaxPerSweep may have left orders of this sweep's
 	// windows for later (a query returned as many as the sweep still took).
 	Truncated bool `json:"truncated"`
@@ -181,7 +197,7 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 	var rep Report
 	var due []domainevents.Envelope
 	seen := map[string]bool{} // windows overlap when After < Period
-	for _, status := range domain.AwaitingSaga {
+	for _, status := range sweptStatuses {
 		for _, w := range s.cfg.Windows() {
 			limit := s.cfg.MaxPerSweep - len(due)
 			if limit <= 0 {
@@ -201,28 +217,46 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 					continue
 				}
 				seen[o.ID] = true
-				rep.Found++
 				log := logging.From(ctx).With("order_id", o.ID, "trace_id", tracecontext.OrderTraceID(o.TraceParent, o.ID),
 					"status", o.Status, "waited", now.Sub(o.UpdatedAt).Round(time.Second).String())
+				evt, ok := domainevents.FromOrder(o)
+				if !ok {
+					continue // every swept status has an event: domain statuses and events agree
+				}
+				owes := false
+				if o.Status.AwaitsSaga() {
+					if owes, err = s.stillOwed(ctx, o); err != nil {
+						return rep, err
+					}
+				}
+				if !owes && o.Status.Terminal() {
+					// Over as far as the saga goes: what is left is telling the customer.
+					untold, err := s.untold(ctx, o, evt)
+					if err != nil {
+						return rep, err
+					}
+					if len(untold) == 0 {
+						if o.Status == domain.StatusCancelled {
+							rep.Found++
+							rep.NothingOwed++
+						}
+						continue
+					}
+					rep.Untold++
+					log = log.With("untold_channels", untold)
+				}
+				rep.Found++
 				if w.GiveUp {
 					rep.GaveUp++
 					log.Error("sweeper: order still waits for the saga after the last re-announcement; it needs a person",
 						"give_up_after", s.cfg.GiveUpAfter.String())
 					continue
 				}
-				owes, err := s.stillOwed(ctx, o)
-				if err != nil {
-					return rep, err
+				if owes {
+					log.Warn("sweeper: re-announcing an order that waits for the saga", "event_type", evt.Type, "event_id", evt.ID)
+				} else {
+					log.Warn("sweeper: re-announcing how an order ended: its customer was not told on every channel", "event_type", evt.Type, "event_id", evt.ID)
 				}
-				if !owes {
-					rep.NothingOwed++
-					continue
-				}
-				evt, ok := domainevents.FromOrder(o)
-				if !ok {
-					continue // every saga status has an event: domain.AwaitingSaga and events agree
-				}
-				log.Warn("sweeper: re-announcing an order that waits for the saga", "event_type", evt.Type, "event_id", evt.ID)
 				due = append(due, evt)
 			}
 		}
@@ -231,8 +265,43 @@ func (s *Service) Sweep(ctx context.Context) (Report, error) {
 		return rep, err
 	}
 	logging.From(ctx).Info("sweep done", "found", rep.Found, "reannounced", rep.Reannounced, "nothing_owed", rep.NothingOwed,
-		"gave_up", rep.GaveUp, "failed", rep.Failed, "truncated", rep.Truncated)
+		"untold", rep.Untold, "gave_up", rep.GaveUp, "failed", rep.Failed, "truncated", rep.Truncated)
 	return rep, nil
+}
+
+// sweptStatuses are the statuses the sweeper reads, each once: those that await
+// a saga step, then the terminal ones (CANCELLED is both).
+var sweptStatuses = func() []domain.Status {
+	out := append([]domain.Status{}, domain.AwaitingSaga...)
+	for _, s := range domain.TerminalStatuses {
+		if !s.AwaitsSaga() {
+			out = append(out, s)
+		}
+	}
+	return out
+}()
+
+// untold returns the channels on which the event announcing how an order ended
+// is not settled: no delivery, or one still SENDING (its consumer crashed and
+// every copy was dead-lettered).
+func (s *Service) untold(ctx context.Context, o domain.Order, evt domainevents.Envelope) ([]string, error) {
+	ds, err := s.store.ListDeliveries(ctx, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("notifications of order %s: %w", o.ID, err)
+	}
+	settled := map[string]bool{}
+	for _, d := range ds {
+		if d.EventID == evt.ID && d.Status.Final() {
+			settled[d.Channel] = true
+		}
+	}
+	var out []string
+	for _, ch := range domain.Channels {
+		if !settled[ch] {
+			out = append(out, ch)
+		}
+	}
+	return out, nil
 }
 
 // stillOwed reports whether the saga still owes the order a step. It does for

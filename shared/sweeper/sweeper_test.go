@@ -7,6 +7,7 @@ import (
 	"errors"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -95,6 +96,9 @@ func TestReannouncesEachStuckOrderWithItsOriginalEvent(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// The customers of the orders that ended were told on every channel.
+	told(t, s, order("delivered", domain.StatusDelivered, stuckAt), domain.DeliverySent, domain.Channels...)
+	told(t, s, order("cancelled-voided", domain.StatusCancelled, stuckAt), domain.DeliverySkipped, domain.Channels...)
 	b := &bus{}
 	rep, err := newSweeper(t, s, b, &clock{t0}, cfg).Sweep(ctx)
 	if err != nil {
@@ -114,6 +118,95 @@ func TestReannouncesEachStuckOrderWithItsOriginalEvent(t *testing.T) {
 	}
 	if rep != (sweeper.Report{Found: 6, Reannounced: 5, NothingOwed: 1}) {
 		t.Errorf("report %+v", rep)
+	}
+}
+
+// told records the order's last event as settled on the channels.
+func told(t *testing.T, s *memstore.Store, o domain.Order, status domain.DeliveryStatus, channels ...string) {
+	t.Helper()
+	e, _ := domainevents.FromOrder(o)
+	for _, ch := range channels {
+		if err := s.FinishDelivery(context.Background(), domain.Delivery{OrderID: o.ID, EventID: e.ID, EventType: e.Type,
+			CustomerID: o.CustomerID, Channel: ch, Status: status}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// An order that ended is re-announced while its last event is not settled on
+// every channel (every copy dead-lettered on one of them, or a claim whose
+// consumer died), and left alone once it is.
+func TestReannouncesHowAnOrderEndedUntilEveryChannelToldTheCustomer(t *testing.T) {
+	s := memstore.New()
+	ctx := context.Background()
+	at := t0.Add(-50 * time.Second)
+	orders := map[string]domain.Order{}
+	for id, st := range map[string]domain.Status{"told": domain.StatusDelivered, "no-sms": domain.StatusDelivered,
+		"sms-stuck": domain.StatusPaymentFailed, "none": domain.StatusRefunded, "opted-out": domain.StatusDelivered,
+		"cancelled-untold": domain.StatusCancelled} {
+		orders[id] = order(id, st, at)
+		put(t, s, orders[id])
+	}
+	if _, _, err := s.BeginCharge(ctx, domain.Charge{OrderID: "cancelled-untold", Status: domain.ChargeVoided}); err != nil {
+		t.Fatal(err)
+	}
+	told(t, s, orders["told"], domain.DeliverySent, domain.Channels...)
+	told(t, s, orders["no-sms"], domain.DeliverySent, domain.ChannelInbox, domain.ChannelEmail)
+	told(t, s, orders["sms-stuck"], domain.DeliverySent, domain.ChannelInbox, domain.ChannelEmail)
+	told(t, s, orders["sms-stuck"], domain.DeliverySending, domain.ChannelSMS)
+	told(t, s, orders["opted-out"], domain.DeliverySent, domain.ChannelInbox)
+	told(t, s, orders["opted-out"], domain.DeliverySkipped, domain.ChannelEmail)
+	told(t, s, orders["opted-out"], domain.DeliveryFailed, domain.ChannelSMS)
+	told(t, s, orders["cancelled-untold"], domain.DeliverySent, domain.ChannelInbox)
+	// An earlier event told on every channel does not count for the last one.
+	paid := orders["none"]
+	paid.Status, paid.Version = domain.StatusPaid, 1
+	told(t, s, paid, domain.DeliverySent, domain.Channels...)
+
+	b := &bus{}
+	c := &clock{t0}
+	svc := newSweeper(t, s, b, c, cfg)
+	rep, err := svc.Sweep(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, e := range b.got {
+		got[e.OrderID] = e.Type
+		if e.ID != domainevents.EventID(e.OrderID, 2) {
+			t.Errorf("%s re-announced as %s, want the stream's id", e.OrderID, e.ID)
+		}
+	}
+	want := map[string]string{"no-sms": domainevents.OrderDelivered, "sms-stuck": domainevents.PaymentFailed,
+		"none": domainevents.OrderRefunded, "cancelled-untold": domainevents.OrderCancelled}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("re-announced %v, want %v", got, want)
+	}
+	if rep.Untold != 4 || rep.Reannounced != 4 || rep.Found != 4 || rep.GaveUp != 0 {
+		t.Errorf("report %+v", rep)
+	}
+
+	// Once every channel settled, the next windows leave them alone; one that never does is given up on.
+	for _, id := range []string{"no-sms", "sms-stuck", "none"} {
+		told(t, s, orders[id], domain.DeliverySent, domain.Channels...)
+	}
+	b.got = nil
+	for c.t = t0; c.t.Before(t0.Add(cfg.GiveUpAfter + 2*cfg.Period)); c.t = c.t.Add(cfg.Period) {
+		rep, err = svc.Sweep(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range b.got {
+			if e.OrderID != "cancelled-untold" {
+				t.Fatalf("%s re-announced after its customer was told: %+v", e.OrderID, e)
+			}
+		}
+		if rep.GaveUp > 0 && rep.Untold != rep.GaveUp {
+			t.Errorf("give-up report %+v", rep)
+		}
+	}
+	if len(b.got) == 0 {
+		t.Error("the order told on one channel only was never re-announced again")
 	}
 }
 

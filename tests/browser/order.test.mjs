@@ -186,8 +186,8 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
 
   // Payment, then assignment, arrive through the event pipeline.
   await waitUntil(customer, 'the timeline to reach COURIER_ASSIGNED', stepReached('COURIER_ASSIGNED'), 'COURIER_ASSIGNED', PIPELINE_TIMEOUT);
-  await waitUntil(customer, 'a "Payment received" notification',
-    () => [...document.querySelectorAll('[data-testid="notification"]')].some((n) => n.textContent.includes('Payment received')),
+  await waitUntil(customer, 'an "order is confirmed" notification (the paid order, shared/notify/templates/en)',
+    () => [...document.querySelectorAll('[data-testid="notification"]')].some((n) => n.textContent.includes('is confirmed')),
     null, PIPELINE_TIMEOUT);
   t.diagnostic(`courier assigned and payment notified after ${Date.now() - started} ms`);
   // The customer is shown the courier's name, never the courier's id.

@@ -3,6 +3,7 @@
 //	cdk synth -c stage=local   # emulator: host architecture, throw-away resources
 //	cdk synth -c stage=local -c floor=true   # plus FoodDeliveryFloor, the benchmark's no-op floor
 //	cdk deploy                 # stage aws (the default): arm64, retained data, tracing, alarms
+//	cdk deploy -c senderEmail=orders@example.com   # the address notification emails come from
 package main
 
 import (
@@ -80,12 +81,19 @@ func run() error {
 		}
 	}
 
+	// senderEmail: the address notification emails come from (aws without it: the SenderEmail parameter).
+	sender := ""
+	if v := app.Node().TryGetContext(jsii.String("senderEmail")); v != nil {
+		sender = fmt.Sprint(v)
+	}
+
 	infra.NewFoodDeliveryStack(app, "FoodDelivery", &infra.StackProps{
 		StackProps:      awscdk.StackProps{Env: env},
 		Stage:           stage,
 		LambdaAssetRoot: assetRoot,
 		Architecture:    arch,
 		Chaos:           chaos,
+		SenderEmail:     sender,
 	})
 	// The no-op floor of `make bench` (bench/e2e, infra/floor.go): local stage only, and only when asked for.
 	if v := app.Node().TryGetContext(jsii.String("floor")); fmt.Sprint(v) == "true" {

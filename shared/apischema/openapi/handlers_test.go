@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
@@ -67,11 +68,18 @@ func newAPI(t *testing.T) *api {
 	ids := func() string { n++; return fmt.Sprintf("o-%d", n) }
 	return &api{
 		routers: []*httpapi.Router{
-			orders.NewRouter(orders.NewService(s, now, ids)),
+			ordersRouter(s, now, ids),
 			tracking.NewRouter(tracking.NewService(s, now)),
 		},
 		store: s,
 	}
+}
+
+// ordersRouter is functions/order-api's router: the order routes and the customer's notification routes.
+func ordersRouter(s *memstore.Store, now func() time.Time, ids func() string) *httpapi.Router {
+	rt := orders.NewRouter(orders.NewService(s, now, ids))
+	notify.AddRoutes(rt, s, now)
+	return rt
 }
 
 var clock = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -327,6 +335,33 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(403, "POST", "/orders/"+second2+"/cancel", courier1, "")
 	expect(200, "POST", "/orders/"+second2+"/cancel", customer, "")
 	expect(200, "POST", "/orders/"+second2+"/cancel", customer, "")
+
+	// The customer's notification preferences and inbox (shared/notify).
+	expect(200, "GET", "/me/preferences", customer, "")
+	expect(403, "GET", "/me/preferences", courier1, "")
+	prefsBody := `{"email":"c1@example.com","phone":"+4915112345678","locale":"de","channels":{"inbox":{"updates":true,"outcomes":true},` +
+		`"email":{"updates":false,"outcomes":true},"sms":{"updates":false,"outcomes":true}}}`
+	expect(200, "PUT", "/me/preferences", customer, prefsBody)
+	expect(400, "PUT", "/me/preferences", customer, strings.Replace(prefsBody, "+4915112345678", "0151", 1))
+	expect(400, "PUT", "/me/preferences", customer, strings.Replace(prefsBody, "c1@example.com", "c1", 1))
+	expect(403, "PUT", "/me/preferences", ops, prefsBody)
+	for i, at := range []time.Time{clock.Add(time.Minute), clock.Add(2 * time.Minute)} {
+		if _, err := a.store.RecordNotification(context.Background(), domain.Notification{OrderID: id, EventID: fmt.Sprintf("e-%d", i),
+			EventType: "OrderDelivered", CustomerID: customer.sub, Channel: "inbox", Subject: "Delivered", Body: "Enjoy", SentAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inbox := expect(200, "GET", "/me/notifications?limit=1", customer, "")
+	expect(200, "GET", "/me/notifications?limit=1&cursor="+fmt.Sprint(inbox["next_cursor"]), customer, "")
+	expect(400, "GET", "/me/notifications?limit=500", customer, "")
+	expect(200, "GET", "/me/notifications", stranger, "")
+	expect(200, "POST", "/me/notifications/read", customer, `{"ids":["e-1"]}`)
+	expect(200, "POST", "/me/notifications/read", customer, `{"up_to":"2030-01-01T00:00:00Z"}`)
+	expect(400, "POST", "/me/notifications/read", customer, `{}`)
+	expect(403, "POST", "/me/notifications/read", courier1, `{"ids":["e-1"]}`)
+	if after := expect(200, "GET", "/me/notifications", customer, ""); after["unread"] != float64(0) {
+		t.Errorf("unread after marking every one read: %v", after["unread"])
+	}
 
 	for _, op := range spec.Operations() {
 		if len(covered[op.Key()]) == 0 {

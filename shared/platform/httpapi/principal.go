@@ -20,6 +20,9 @@ type Principal struct {
 	// GivenName is the token's given_name claim, empty when the account has
 	// none; the courier of an order is shown it instead of the customer's id.
 	GivenName string
+	// Email is the token's email claim, "" when the user has none: the default
+	// address of the customer's notifications.
+	Email string
 }
 
 // InGroup reports membership of a Cognito group.
@@ -52,6 +55,7 @@ func (r Request) Principal() (Principal, bool) {
 		Username:  claimString(claims["cognito:username"]),
 		Groups:    claimList(claims["cognito:groups"]),
 		GivenName: claimString(claims["given_name"]),
+		Email:     claimString(claims["email"]),
 	}
 	if p.Username == "" {
 		p.Username = claimString(claims["username"])

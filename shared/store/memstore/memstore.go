@@ -25,7 +25,8 @@ type Store struct {
 	notifications map[string][]domain.Notification
 	tracking      map[string]domain.TrackingPosition
 	idempotency   map[string]idempotencyEntry
-	ledger        ledger // refunds and failure records: ledger.go
+	ledger        ledger      // refunds and failure records: ledger.go
+	notify        notifyState // notification deliveries and preferences: notify.go
 }
 
 type idempotencyEntry struct {
@@ -142,14 +143,14 @@ func (s *Store) ListCustomerOrders(_ context.Context, customerID, cursor string,
 	return append([]domain.Order{}, mine[start:end]...), next, nil
 }
 
-// ListAwaiting returns up to limit orders in status s (one of
-// domain.AwaitingSaga) that got there in [from, to), oldest first, like the
+// ListAwaiting returns up to limit orders in status s (one the sweeper
+// watches: domain.Status.Swept) that got there in [from, to), oldest first, like the
 // DynamoDB store's sparse index.
 func (s *Store) ListAwaiting(_ context.Context, st domain.Status, from, to time.Time, limit int) ([]domain.Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []domain.Order
-	if !st.AwaitsSaga() {
+	if !st.Swept() {
 		return nil, nil
 	}
 	for _, o := range s.orders {

@@ -1,0 +1,33 @@
+// Command notify-email is the email channel: it sends customers their order
+// notifications through SES, once per event. Wiring only; the logic is in
+// shared/notify, the SES adapter in shared/notify/awssend.
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+func main() {
+	observe.Setup("notify-email")
+	cfg := awsenv.MustLoad()
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	sender := awssend.Email{Client: sesv2.NewFromConfig(cfg), From: platform.MustEnv("SENDER_EMAIL"),
+		ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")}
+	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
+	svc := notify.NewService(domain.ChannelEmail, table, sender, lease, time.Now)
+	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-email"))))
+}

@@ -1,0 +1,33 @@
+// Command notify-sms is the SMS channel: it texts customers their order
+// notifications through SNS (Publish to a phone number), once per event.
+// Wiring only; the logic is in shared/notify, the SNS adapter in
+// shared/notify/awssend.
+package main
+
+import (
+	"os"
+	"time"
+
+	"github.com/aws/aws-lambda-go/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+)
+
+func main() {
+	observe.Setup("notify-sms")
+	cfg := awsenv.MustLoad()
+	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	sender := awssend.SMS{Client: sns.NewFromConfig(cfg), SenderID: os.Getenv("SMS_SENDER_ID")}
+	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
+	svc := notify.NewService(domain.ChannelSMS, table, sender, lease, time.Now)
+	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))))
+}
