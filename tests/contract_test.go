@@ -135,6 +135,13 @@ func TestContractCoversEveryRoute(t *testing.T) {
 		t.Errorf("courier: %d %s", me.Status, me.Raw)
 	}
 
+	// The customer's notification settings and inbox (docs/notifications.md), with a refused update each.
+	call(t, http.MethodGet, "/me/preferences", customer, nil)
+	call(t, http.MethodPut, "/me/preferences", customer, map[string]any{"locale": "fr", "channels": map[string]any{}})
+	call(t, http.MethodGet, "/me/notifications?limit=1", customer, nil)
+	call(t, http.MethodPost, "/me/notifications/read", customer, map[string]any{"up_to": time.Now().UTC().Format(time.RFC3339Nano)})
+	call(t, http.MethodPost, "/me/notifications/read", customer, map[string]any{})
+
 	// The usual refusals, each cheap: wrong role, bad body, unknown order.
 	call(t, http.MethodPost, "/orders", courier, tacoOrder())
 	call(t, http.MethodGet, "/couriers/me", customer, nil)
