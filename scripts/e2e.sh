@@ -36,7 +36,9 @@ run_tests() {
   emulator_env "$port"
   export E2E_OUTPUTS="$RUN_ROOT/$port/outputs.json"
   # shellcheck disable=SC2086 # E2E_ARGS is a list of words
-  go test -tags e2e -count=1 -v ${E2E_ARGS:-} ./tests/...
+  # -timeout: the suite took 7 min on the shared 2-core machine (the docs test alone 3.5 min), too close to go test's
+  # default limit of 10 min, which kills the whole package; a hang is still bounded by each test's own deadlines.
+  go test -tags e2e -count=1 -timeout 30m -v ${E2E_ARGS:-} ./tests/...
 }
 
 # A leftover of an interrupted run of ours is stopped first; anything else on the port makes --fresh fail.
