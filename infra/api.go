@@ -47,7 +47,7 @@ var (
 	}
 )
 
-func newAPI(scope constructs.Construct, a *auth, fns *functions) *api {
+func newAPI(scope constructs.Construct, cfg stageConfig, a *auth, fns *functions) *api {
 	httpAPI := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
 		ApiName:     jsii.String("food-delivery"),
 		Description: jsii.String("food-delivery customer and courier API"),
@@ -63,14 +63,15 @@ func newAPI(scope constructs.Construct, a *auth, fns *functions) *api {
 		// The default stage the L2 would create takes no throttle settings; the one below does.
 		CreateDefaultStage: jsii.Bool(false),
 	})
-	httpAPI.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
+	stage := httpAPI.AddStage(jsii.String("DefaultStage"), &awsapigatewayv2.HttpStageOptions{
 		StageName:  jsii.String("$default"),
 		AutoDeploy: jsii.Bool(true),
 		Throttle: &awsapigatewayv2.ThrottleSettings{
-			RateLimit:  jsii.Number(50),
-			BurstLimit: jsii.Number(100),
+			RateLimit:  jsii.Number(StageThrottle.Rate),
+			BurstLimit: jsii.Number(StageThrottle.Burst),
 		},
 	})
+	var httpRoutes []awsapigatewayv2.HttpRoute
 
 	authorizer := awsapigatewayv2authorizers.NewHttpUserPoolAuthorizer(jsii.String("CognitoAuthorizer"), a.pool,
 		&awsapigatewayv2authorizers.HttpUserPoolAuthorizerProps{
@@ -91,11 +92,12 @@ func newAPI(scope constructs.Construct, a *auth, fns *functions) *api {
 			if !r.public {
 				opts.Authorizer = authorizer
 			}
-			httpAPI.AddRoutes(opts)
+			httpRoutes = append(httpRoutes, *httpAPI.AddRoutes(opts)...)
 		}
 	}
 	addRoutes("OrderApiIntegration", fns.orderAPI, orderAPIRoutes)
 	addRoutes("TrackingIntegration", fns.tracking, trackingRoutes)
+	hardenStage(scope, cfg, stage, httpRoutes) // access log, per-route throttles (edge.go)
 
 	// ApiEndpoint is the service's own answer, so the emulator reports its URL and AWS its execute-api
 	// URL; the $default stage serves at the root.

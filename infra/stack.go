@@ -162,7 +162,7 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	msg := newMessaging(stack, cfg)
 	auth := newAuth(stack, cfg)
 	fns := newFunctions(stack, cfg, data, msg)
-	api := newAPI(stack, auth, fns)
+	api := newAPI(stack, cfg, auth, fns)
 	live := newRealtime(stack, cfg, data, auth)
 	// Last: it walks the stack for every function, queue, API and alarm added above.
 	alarmTopic := newObservability(stack, cfg)

@@ -341,13 +341,13 @@ func assertConsumerQueues(t *testing.T, s *synthesized, want ConsumerTimings) {
 
 func TestQueues(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::SQS::Queue", 11) // 5 consumer queues with their DLQs, and the stream's DLQ
+	s.count(t, "AWS::SQS::Queue", 12) // 5 consumer queues with their DLQs, the stream's DLQ, the sweeper's failure destination
 	// Local: short enough that the emulator tests see a poison message reach its DLQ in about half a minute.
 	if got := Timings(StageLocal); got.VisibilityTimeout != 10*time.Second || got.MaxReceiveCount != 3 {
 		t.Errorf("local timings %+v", got)
 	}
 	assertConsumerQueues(t, s, Timings(StageLocal))
-	for _, name := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "NotifyEmailDlq", "NotifySmsDlq", "StreamDlq"} {
+	for _, name := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "NotifyEmailDlq", "NotifySmsDlq", "StreamDlq", "SweeperFailureQueue"} {
 		p := props(s.resources()[s.id(t, "AWS::SQS::Queue", name)])
 		if p["MessageRetentionPeriod"] != float64(14*24*3600) || p["SqsManagedSseEnabled"] != true || p["RedrivePolicy"] != nil {
 			t.Errorf("%s: want 14-day retention, SQS-managed SSE, no redrive; got %v", name, p)
@@ -437,7 +437,7 @@ func TestCognito(t *testing.T) {
 			"AliasAttributes":       assertions.Match_Absent(),
 			"Schema":                arr{obj{"Name": "email", "Required": false, "Mutable": true}},
 			"Policies": obj{"PasswordPolicy": obj{
-				"MinimumLength": 8, "RequireLowercase": true, "RequireNumbers": true,
+				"MinimumLength": 12, "RequireLowercase": true, "RequireNumbers": true,
 				"RequireSymbols": false, "RequireUppercase": false,
 			}},
 		})
@@ -605,7 +605,7 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 func TestFunctions(t *testing.T) {
 	s := local(t)
 	s.count(t, "AWS::Lambda::Function", 11)
-	s.count(t, "AWS::Logs::LogGroup", 11)
+	s.count(t, "AWS::Logs::LogGroup", 12) // one per function, and the HTTP API's access log
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
@@ -848,7 +848,7 @@ func TestGrants(t *testing.T) {
 		{FnNotifyEmail, append(append([]grant{{"ses:SendEmail", sesIdentityArn}}, tableRW(FnNotifyEmail)...), consume("NotifyEmailQueue")...), []string{"dynamodb", "sqs", "ses"}},
 		{FnNotifySMS, append(append([]grant{{"sns:Publish", `"*"`}}, tableRW(FnNotifySMS)...), consume("NotifySmsQueue")...), []string{"dynamodb", "sqs", "sns"}},
 		{FnTracking, tableRW(FnTracking), []string{"dynamodb"}},
-		{FnSweeper, append(tableRW(FnSweeper), grant{"events:PutEvents", busArn}), []string{"dynamodb", "events"}},
+		{FnSweeper, append(tableRW(FnSweeper), grant{"events:PutEvents", busArn}, grant{"sqs:SendMessage", queueArn("SweeperFailureQueue")}), []string{"dynamodb", "events", "sqs"}},
 	}
 	for _, c := range cases {
 		grants := s.grantsOf(t, s.id(t, "AWS::Lambda::Function", functionIDs[c.fn]))

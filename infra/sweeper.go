@@ -59,6 +59,7 @@ func newSweeper(scope constructs.Construct, cfg stageConfig, d *data, m *messagi
 	}})
 	grantTable(fn, d.table, FnSweeper) // the awaiting index and the ledger; it never writes
 	m.bus.GrantPutEventsTo(fn, nil)
+	sweeperFailureDestination(scope, fn) // a failed asynchronous invocation is kept, not dropped (edge.go)
 
 	// Scheduled rules live on the default bus.
 	awsevents.NewRule(scope, jsii.String("SweepSchedule"), &awsevents.RuleProps{
