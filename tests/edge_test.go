@@ -15,6 +15,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	ciptypes "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 )
 
 // The edge settings of issue 11 as the emulator keeps them after a deploy. The synthesized template is
@@ -34,8 +35,8 @@ func TestShortPasswordsAreRefused(t *testing.T) {
 	}
 }
 
-// TestEmulatorKeepsTheEdgeSettings: the HTTP API stage's access log and route throttles, the pool's optional
-// TOTP, and the sweeper's failure destination survive MiniStack's CloudFormation.
+// TestEmulatorKeepsTheEdgeSettings: what of the HTTP API stage's access log and route throttles, the pool's
+// optional TOTP and the sweeper's failure destination survives MiniStack's CloudFormation.
 func TestEmulatorKeepsTheEdgeSettings(t *testing.T) {
 	ctx := context.Background()
 	cfg := awsConfig(t)
@@ -48,8 +49,11 @@ func TestEmulatorKeepsTheEdgeSettings(t *testing.T) {
 	if stage.AccessLogSettings == nil || !strings.Contains(aws.ToString(stage.AccessLogSettings.Format), "$context.requestId") {
 		t.Errorf("access log settings %+v", stage.AccessLogSettings)
 	}
-	if rs, ok := stage.RouteSettings["POST /orders"]; !ok || aws.ToFloat64(rs.ThrottlingRateLimit) != 25 {
-		t.Errorf("route settings %+v", stage.RouteSettings)
+	// MiniStack 1.5.33 keeps the route keys of the stage's route settings but answers them without their
+	// throttle values (and enforces no throttle), so the per-route limits are an AWS-only setting, asserted in
+	// the template. When this fails, the emulator keeps them now: update docs/security.md.
+	if rs, ok := stage.RouteSettings["POST /orders"]; !ok || rs.ThrottlingRateLimit != nil {
+		t.Errorf("route settings of POST /orders: %+v (MiniStack used to keep the key, drop the values)", stage.RouteSettings)
 	}
 
 	mfa, err := deployed.users.Client.GetUserPoolMfaConfig(ctx, &cip.GetUserPoolMfaConfigInput{UserPoolId: &deployed.out.UserPoolID})
@@ -60,13 +64,14 @@ func TestEmulatorKeepsTheEdgeSettings(t *testing.T) {
 		t.Errorf("MFA %s, TOTP %+v; want OPTIONAL with TOTP", mfa.MfaConfiguration, mfa.SoftwareTokenMfaConfiguration)
 	}
 
-	inv, err := lambda.NewFromConfig(cfg).GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{
+	// MiniStack 1.5.33's CloudFormation does not create AWS::Lambda::EventInvokeConfig: the sweeper's failure
+	// destination exists on AWS only (the queue is created either way). When this fails, the emulator creates
+	// it now: assert the destination here and update docs/security.md.
+	_, err = lambda.NewFromConfig(cfg).GetFunctionEventInvokeConfig(ctx, &lambda.GetFunctionEventInvokeConfigInput{
 		FunctionName: &deployed.out.SweeperFunctionName,
 	})
-	if err != nil {
-		t.Fatalf("sweeper's event invoke config: %v", err)
-	}
-	if inv.DestinationConfig == nil || inv.DestinationConfig.OnFailure == nil || !strings.Contains(aws.ToString(inv.DestinationConfig.OnFailure.Destination), "SweeperFailureQueue") {
-		t.Errorf("sweeper failure destination %+v", inv.DestinationConfig)
+	var missing *lambdatypes.ResourceNotFoundException
+	if !errors.As(err, &missing) {
+		t.Errorf("sweeper's event invoke config: %v, want MiniStack's ResourceNotFoundException", err)
 	}
 }
