@@ -14,6 +14,8 @@ import (
 type api struct {
 	api awsapigatewayv2.HttpApi
 	url *string
+	// addRoutes wires routes to a function behind one integration (with the Cognito authorizer unless public).
+	addRoutes func(id string, fn awslambda.IFunction, routes []route)
 }
 
 // route is one row of the contract's HTTP routes.
@@ -102,5 +104,5 @@ func newAPI(scope constructs.Construct, cfg stageConfig, a *auth, fns *functions
 	// ApiEndpoint is the service's own answer, so the emulator reports its URL and AWS its execute-api
 	// URL; the $default stage serves at the root.
 	url := awscdk.Fn_Join(jsii.String(""), jsii.Strings(*httpAPI.ApiEndpoint(), "/"))
-	return &api{api: httpAPI, url: url}
+	return &api{api: httpAPI, url: url, addRoutes: addRoutes}
 }

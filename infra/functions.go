@@ -29,7 +29,7 @@ const (
 )
 
 // FunctionFolders lists every function folder; the asset root must hold <folder>/bootstrap for each.
-var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnNotifyEmail, FnNotifySMS, FnTracking, FnSweeper, FnRealtime, FnRealtimePush}
+var FunctionFolders = []string{FnOrderAPI, FnStreamPublisher, FnPayment, FnDeliveryAssignment, FnNotification, FnNotifyEmail, FnNotifySMS, FnTracking, FnSweeper, FnRealtime, FnRealtimePush, FnOpsAPI}
 
 const (
 	// API functions answer a person waiting on an HTTP response (API Gateway's own limit is 30 s).

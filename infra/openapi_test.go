@@ -19,7 +19,7 @@ func TestRoutesAreDescribedInOpenAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	var wired, described []string
-	for _, r := range append(slices.Clone(orderAPIRoutes), trackingRoutes...) {
+	for _, r := range append(append(slices.Clone(orderAPIRoutes), trackingRoutes...), opsRoutes...) {
 		wired = append(wired, fmt.Sprintf("%s %s public=%v", r.method, r.path, r.public))
 	}
 	for _, op := range spec.Operations() {

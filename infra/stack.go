@@ -164,6 +164,7 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	fns := newFunctions(stack, cfg, data, msg)
 	api := newAPI(stack, cfg, auth, fns)
 	live := newRealtime(stack, cfg, data, auth)
+	newOps(stack, cfg, data, msg, api, fns) // after every function whose log it reads
 	// Last: it walks the stack for every function, queue, API and alarm added above.
 	alarmTopic := newObservability(stack, cfg)
 

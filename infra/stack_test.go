@@ -226,6 +226,7 @@ var functionIDs = map[string]string{
 	FnSweeper:            "SweeperFunction",
 	FnRealtime:           "RealtimeFunction",
 	FnRealtimePush:       "RealtimePushFunction",
+	FnOpsAPI:             "OpsApiFunction",
 }
 
 // --- data --------------------------------------------------------------------------------------------
@@ -521,6 +522,11 @@ func TestRoutes(t *testing.T) {
 		"POST /couriers/me/location":     {FnTracking, false},
 		"POST /orders/{id}/status":       {FnTracking, false},
 		"GET /orders/{id}/tracking":      {FnTracking, false},
+		"GET /ops/orders":                {FnOpsAPI, false},
+		"GET /ops/orders/{id}/timeline":  {FnOpsAPI, false},
+		"GET /ops/dlqs":                  {FnOpsAPI, false},
+		"POST /ops/dlqs/{queue}/redrive": {FnOpsAPI, false},
+		"GET /ops/sweeps":                {FnOpsAPI, false},
 	}
 	authorizer := s.id(t, "AWS::ApiGatewayV2::Authorizer", "HttpApiCognitoAuthorizer")
 	httpAPI := ref(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi"))
@@ -604,8 +610,8 @@ func wantEnv(fn string, table, bus, bucket, providerTable string, timings Consum
 
 func TestFunctions(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::Lambda::Function", 11)
-	s.count(t, "AWS::Logs::LogGroup", 12) // one per function, and the HTTP API's access log
+	s.count(t, "AWS::Lambda::Function", 12)
+	s.count(t, "AWS::Logs::LogGroup", 13) // one per function, and the HTTP API's access log
 	table := s.id(t, "AWS::DynamoDB::Table", "Table")
 	bus := s.id(t, "AWS::Events::EventBus", "EventBus")
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
@@ -616,7 +622,7 @@ func TestFunctions(t *testing.T) {
 		p := props(res[fn])
 		timeout, memory := Timings(StageLocal).FunctionTimeout.Seconds(), float64(256)
 		switch folder {
-		case FnOrderAPI, FnTracking:
+		case FnOrderAPI, FnTracking, FnOpsAPI:
 			timeout = apiTimeoutSeconds
 		case FnStreamPublisher:
 			timeout, memory = streamTimeoutSeconds, 128
@@ -637,6 +643,9 @@ func TestFunctions(t *testing.T) {
 		}
 		if folder == FnRealtime || folder == FnRealtimePush {
 			want["Env"] = wantRealtimeEnv(t, s, folder)
+		}
+		if folder == FnOpsAPI {
+			want["Env"] = wantOpsEnv(t, s)
 		}
 		b1, _ := json.Marshal(got)
 		b2, _ := json.Marshal(want)

@@ -48,6 +48,9 @@ step "Deploying" "$scripts/deploy.sh" "$port"
 step "Seeding demo data" "$scripts/seed.sh" "$port"
 run_browser_tests() {
   cd "$ROOT"
+  # The ops console's test plants a poison message through tests/browser/fixture, which reads the outputs.
+  emulator_env "$port"
+  export E2E_OUTPUTS="$RUN_ROOT/$port/outputs.json"
   WEB_URL="http://127.0.0.1:$web_port" node --test tests/browser/
 }
 

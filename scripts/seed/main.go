@@ -67,6 +67,9 @@ func run(outputsPath string, benchCouriers int) error {
 	if err := users.SetGivenName(ctx, devstack.DemoCustomer, devstack.DemoCustomerFirstName); err != nil {
 		return err
 	}
+	if _, err := users.Ensure(ctx, devstack.DemoOps, devstack.DemoPassword, httpapi.GroupOps); err != nil {
+		return err
+	}
 	newCouriers := 0
 	for _, c := range devstack.DemoCouriers {
 		sub, err := users.Ensure(ctx, c.Username, devstack.DemoPassword, httpapi.GroupCourier)
@@ -102,5 +105,6 @@ func run(outputsPath string, benchCouriers int) error {
 	for _, c := range devstack.DemoCouriers {
 		fmt.Println("  courier: ", c.Username)
 	}
+	fmt.Println("  ops:     ", devstack.DemoOps, "(the ops console, #/ops)")
 	return nil
 }

@@ -15,6 +15,10 @@ const DemoPassword = "demo-password-1"
 // DemoCustomer is the customer login printed by `make run`.
 const DemoCustomer = "demo-customer"
 
+// DemoOps is the ops login printed by `make run`: the ops console (#/ops) and
+// the /ops routes.
+const DemoOps = "demo-ops"
+
 // DemoCustomerFirstName is the demo customer's given_name, which the courier
 // of their orders is shown.
 const DemoCustomerFirstName = "Sam"

@@ -56,3 +56,26 @@ func (t *Table) ListAwaiting(ctx context.Context, s domain.Status, from, to time
 	}
 	return out, nil
 }
+
+// CountAwaiting returns how many orders are in status s (one of
+// domain.AwaitingSaga), from the same sparse GSI2 entries ListAwaiting reads,
+// with Select COUNT: DynamoDB counts in the service and sends back no items.
+func (t *Table) CountAwaiting(ctx context.Context, s domain.Status) (int, error) {
+	pk, _ := awaitingKeys(s, time.Time{}, "")
+	p := dynamodb.NewQueryPaginator(t.db, &dynamodb.QueryInput{
+		TableName:                 &t.name,
+		IndexName:                 aws.String(gsi2),
+		KeyConditionExpression:    aws.String("GSI2PK = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: pk}},
+		Select:                    types.SelectCount,
+	})
+	n := 0
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return 0, fmt.Errorf("count orders awaiting the saga in %s: %w", s, err)
+		}
+		n += int(page.Count)
+	}
+	return n, nil
+}

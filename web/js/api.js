@@ -59,4 +59,10 @@ export const api = {
   reportLocation: (positions) => call('/couriers/me/location', { method: 'POST', body: { positions } }),
   /** The answer is the order as its courier sees it (pickup, drop-off, items_count, customer_first_name). */
   setOrderStatus: (orderId, status) => call(`/orders/${id(orderId)}/status`, { method: 'POST', body: { status } }),
+  // The ops console (group ops): {statuses}, {entries}, {queues}, {queue, requested_by, moved}, {sweeps}.
+  opsOrders: () => call('/ops/orders'),
+  opsTimeline: (orderId) => call(`/ops/orders/${id(orderId)}/timeline`),
+  opsDlqs: () => call('/ops/dlqs'),
+  redrive: (queue, messageId) => call(`/ops/dlqs/${id(queue)}/redrive`, { method: 'POST', body: messageId ? { message_id: messageId } : {} }),
+  opsSweeps: () => call('/ops/sweeps'),
 };

@@ -1,12 +1,13 @@
 // Entry point: loads config.json, draws the navigation and routes #/… hashes to views.
 import { loadConfig } from './config.js';
-import { currentSession, signOut, isCourier, onSessionChange } from './auth.js';
+import { currentSession, signOut, isCourier, isOps, onSessionChange } from './auth.js';
 import { h, mount } from './dom.js';
 import { restaurantsView } from './views/restaurants.js';
 import { menuView } from './views/menu.js';
 import { orderView } from './views/order.js';
 import { courierView } from './views/courier.js';
 import { signinView } from './views/signin.js';
+import { opsView } from './views/ops.js';
 
 const routes = [
   [/^\/$/, restaurantsView],
@@ -14,6 +15,7 @@ const routes = [
   [/^\/restaurants\/([^/]+)$/, menuView],
   [/^\/orders\/([^/]+)$/, orderView],
   [/^\/courier$/, courierView],
+  [/^\/ops$/, opsView],
 ];
 
 const main = document.getElementById('main');
@@ -56,6 +58,7 @@ function drawNav(path) {
   mount(nav,
     link('#/', 'Restaurants', path === '/' || path.startsWith('/restaurants')),
     isCourier(s) ? link('#/courier', 'Courier', path === '/courier', { 'data-testid': 'nav-courier' }) : null,
+    isOps(s) ? link('#/ops', 'Ops', path === '/ops', { 'data-testid': 'nav-ops' }) : null,
     s
       ? h('span', { class: 'user' },
         h('span', { class: 'avatar', 'aria-hidden': 'true' }, s.username.slice(0, 1).toUpperCase()),

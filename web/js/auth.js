@@ -107,6 +107,10 @@ export function isCourier(session = currentSession()) {
   return !!session && session.groups.includes('courier');
 }
 
+export function isOps(session = currentSession()) {
+  return !!session && session.groups.includes('ops');
+}
+
 /**
  * Whether the user may order food: customers may, and so may a user in no
  * role group (what self sign-up creates); courier and ops accounts may not.

@@ -167,6 +167,13 @@ func (s *Store) ListAwaiting(_ context.Context, st domain.Status, from, to time.
 	return out[:min(max(limit, 0), len(out))], nil
 }
 
+// CountAwaiting returns how many orders are in status s (one of
+// domain.AwaitingSaga), like the DynamoDB store's count of its sparse index.
+func (s *Store) CountAwaiting(ctx context.Context, st domain.Status) (int, error) {
+	list, err := s.ListAwaiting(ctx, st, time.Time{}, time.Unix(1<<40, 0), 1<<30)
+	return len(list), err
+}
+
 // Orders returns every stored order (for assertions).
 func (s *Store) Orders() []domain.Order {
 	s.mu.Lock()

@@ -1,0 +1,87 @@
+package infra
+
+import (
+	"sort"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// FnOpsAPI serves the operators' routes (shared/ops).
+const FnOpsAPI = "ops-api"
+
+// opsRoutes are the operators' routes; the ops-group check is the handler's (a JWT authorizer checks scopes, and
+// Cognito groups are not scopes).
+var opsRoutes = []route{
+	{awsapigatewayv2.HttpMethod_GET, "/ops/orders", false},
+	{awsapigatewayv2.HttpMethod_GET, "/ops/orders/{id}/timeline", false},
+	{awsapigatewayv2.HttpMethod_GET, "/ops/dlqs", false},
+	{awsapigatewayv2.HttpMethod_POST, "/ops/dlqs/{queue}/redrive", false},
+	{awsapigatewayv2.HttpMethod_GET, "/ops/sweeps", false},
+}
+
+// newOps is the ops API's function, its routes and its grants, each an exact list of actions on named resources:
+// reads of the table and its awaiting index, the DLQs' receive/delete/visibility/depth, SendMessage on the queues
+// a redrive refills, and FilterLogEvents on the app's log groups. It runs after every other function is in the
+// stack, because it reads their log groups.
+func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, fns *functions) awslambda.Function {
+	// Every log group of the stack so far is an app function's; the ops function's own is added below.
+	var groups []awslogs.ILogGroup
+	for _, c := range *stack.Node().FindAll(constructs.ConstructOrder_PREORDER) {
+		if g, ok := c.(awslogs.LogGroup); ok {
+			groups = append(groups, g)
+		}
+	}
+	sort.Slice(groups, func(i, j int) bool { return *groups[i].Node().Path() < *groups[j].Node().Path() })
+	fn := newFunction(stack, cfg, FnOpsAPI, fnOptions{timeout: apiTimeoutSeconds, env: map[string]string{
+		"TABLE_NAME":             *d.table.TableName(),
+		"SWEEPER_LOG_GROUP":      *fns.sweeper.LogGroup().LogGroupName(),
+		"PAYMENT_QUEUE_URL":      *m.payment.queue.QueueUrl(),
+		"PAYMENT_DLQ_URL":        *m.payment.dlq.QueueUrl(),
+		"ASSIGNMENT_QUEUE_URL":   *m.assignment.queue.QueueUrl(),
+		"ASSIGNMENT_DLQ_URL":     *m.assignment.dlq.QueueUrl(),
+		"NOTIFICATION_QUEUE_URL": *m.notification.queue.QueueUrl(),
+		"NOTIFICATION_DLQ_URL":   *m.notification.dlq.QueueUrl(),
+		"STREAM_DLQ_URL":         *m.streamDlq.QueueUrl(),
+	}})
+	// Its own log too: the redrives it logs name their orders, so an order's timeline shows who redrove it.
+	groups = append(groups, fn.LogGroup())
+	names := make([]*string, len(groups))
+	for i, g := range groups {
+		names[i] = g.LogGroupName()
+	}
+	fn.AddEnvironment(jsii.String("LOG_GROUPS"), awscdk.Fn_Join(jsii.String(","), &names), nil)
+
+	// The timeline queries the order's items; the status view queries the awaiting index; the DLQ view reads the
+	// failure records by key. Nothing is written.
+	d.table.Grant(fn, jsii.String("dynamodb:Query"), jsii.String("dynamodb:GetItem"))
+	dlqs := []awssqs.Queue{m.payment.dlq, m.assignment.dlq, m.notification.dlq, m.streamDlq}
+	dlqArns := make([]*string, len(dlqs))
+	for i, q := range dlqs {
+		dlqArns[i] = q.QueueArn()
+	}
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"),
+		Resources: &dlqArns,
+	}))
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("sqs:SendMessage"),
+		Resources: &[]*string{m.payment.queue.QueueArn(), m.assignment.queue.QueueArn(), m.notification.queue.QueueArn()},
+	}))
+	groupArns := make([]*string, len(groups))
+	for i, g := range groups {
+		groupArns[i] = g.LogGroupArn()
+	}
+	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("logs:FilterLogEvents"),
+		Resources: &groupArns,
+	}))
+	a.addRoutes("OpsApiIntegration", fn, opsRoutes)
+	return fn
+}
