@@ -23,10 +23,11 @@ const (
 	OrderStatus   = "order-status"
 	Preferences   = "preferences"
 	MarkRead      = "mark-read"
+	Redrive       = "redrive"
 )
 
 // Names lists every request schema.
-var Names = []string{PlaceOrder, LocationBatch, OrderStatus, Preferences, MarkRead}
+var Names = []string{PlaceOrder, LocationBatch, OrderStatus, Preferences, MarkRead, Redrive}
 
 //go:embed schemas/*.schema.json
 var files embed.FS

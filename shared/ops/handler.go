@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
@@ -64,7 +65,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 	rt.Handle("POST /ops/dlqs/{queue}/redrive", httpapi.Authenticated, opsOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		var req RedriveRequest
 		if r.Body != "" {
-			if err := httpapi.DecodeJSON(r, &req); err != nil {
+			if err := httpapi.DecodeValidated(r, apischema.Redrive, &req); err != nil {
 				return httpapi.Response{}, err
 			}
 		}

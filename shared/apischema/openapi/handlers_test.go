@@ -15,6 +15,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	opsapi "github.com/fooddelivery/serverless-food-delivery/shared/ops"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
@@ -70,6 +71,7 @@ func newAPI(t *testing.T) *api {
 		routers: []*httpapi.Router{
 			ordersRouter(s, now, ids),
 			tracking.NewRouter(tracking.NewService(s, now)),
+			opsapi.NewRouter(newOpsService(s)), // ops_handlers_test.go
 		},
 		store: s,
 	}
@@ -362,6 +364,7 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	if after := expect(200, "GET", "/me/notifications", customer, ""); after["unread"] != float64(0) {
 		t.Errorf("unread after marking every one read: %v", after["unread"])
 	}
+	exerciseOps(expect, second2)
 
 	for _, op := range spec.Operations() {
 		if len(covered[op.Key()]) == 0 {
