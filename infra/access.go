@@ -12,6 +12,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/ops"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
@@ -36,6 +37,7 @@ var TablePorts = map[string][]any{
 	FnSweeper:            {(*sweeper.Store)(nil)},
 	FnRealtime:           {(*realtime.Connections)(nil), (*realtime.Orders)(nil)},
 	FnRealtimePush:       {(*realtime.Connections)(nil)},
+	FnOpsAPI:             {(*ops.Store)(nil)},
 }
 
 // TableAccess is the table access of a function from its ports.

@@ -58,9 +58,9 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 	}
 	fn.AddEnvironment(jsii.String("LOG_GROUPS"), awscdk.Fn_Join(jsii.String(","), &names), nil)
 
-	// The timeline queries the order's items; the status view queries the awaiting index; the DLQ view reads the
-	// failure records by key. Nothing is written.
-	d.table.Grant(fn, jsii.String("dynamodb:Query"), jsii.String("dynamodb:GetItem"))
+	// From its store port (ops.Store): Query on ORDER# partitions (the timeline), on GSI2 (the awaiting index),
+	// GetItem on failure records (the DLQ view). Nothing is written.
+	grantTable(fn, d.table, FnOpsAPI)
 	dlqs := []awssqs.Queue{m.payment.dlq, m.assignment.dlq, m.notification.dlq, m.streamDlq}
 	dlqArns := make([]*string, len(dlqs))
 	for i, q := range dlqs {

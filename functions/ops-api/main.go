@@ -27,7 +27,7 @@ func main() {
 	cfg := awsenv.MustLoad()
 	db := dynamodb.NewFromConfig(cfg)
 	tableName := platform.MustEnv("TABLE_NAME")
-	table := store.New(db, tableName)
+	var table ops.Store = store.New(db, tableName) // every table call goes through the port its policy is built from
 	queue := sqs.NewFromConfig(cfg)
 	logs := cloudwatchlogs.NewFromConfig(cfg)
 	svc := &ops.Service{
@@ -35,7 +35,7 @@ func main() {
 		// No stream versions: reading the whole stream per request is for the one-off tool; the table's current
 		// item stands for them (timeline.Build's fallback). FilterLogEvents, not Logs Insights: its
 		// GetQueryResults cannot be granted on named log groups.
-		Timeline: timeline.Sources{Table: db, TableName: tableName,
+		Timeline: timeline.Sources{Table: ops.PartitionReader{Store: table}, TableName: tableName,
 			Logs: timeline.FilterLogs{Client: logs, Groups: strings.Split(platform.MustEnv("LOG_GROUPS"), ",")}},
 		DLQ: &dlq.Tool{SQS: queue, Failures: table, Lease: 10 * time.Second},
 		Queues: []dlq.Queue{

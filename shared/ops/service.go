@@ -13,11 +13,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	sqstypes "github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/timeline"
 )
 
@@ -25,6 +27,23 @@ import (
 type AwaitingStore interface {
 	ListAwaiting(ctx context.Context, s domain.Status, from, to time.Time, limit int) ([]domain.Order, error)
 	CountAwaiting(ctx context.Context, s domain.Status) (int, error)
+}
+
+// Store is every table call of the ops function (infra.TablePorts builds its policy from these methods): the
+// awaiting index, the consumers' failure records (shared/dlq) and an order's partition (shared/timeline).
+type Store interface {
+	AwaitingStore
+	GetFailure(ctx context.Context, messageID string) (queue.Failure, error)
+	QueryOrderPartition(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
+}
+
+// PartitionReader is a Store seen as shared/timeline's QueryAPI: timeline.Build's one Query is on the order's
+// partition, which is all QueryOrderPartition allows.
+type PartitionReader struct{ Store Store }
+
+// Query implements timeline.QueryAPI.
+func (r PartitionReader) Query(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	return r.Store.QueryOrderPartition(ctx, in, optFns...)
 }
 
 // DLQTool lists and redrives dead-lettered messages (dlq.Tool is one).

@@ -78,6 +78,9 @@ var MethodAccess = map[string]Access{
 	"ListInbox":      {Indexes: []string{gsi1}},
 	"CountUnread":    {Indexes: []string{gsi2}},
 	"MarkRead":       {Actions: []string{updateItem}, Prefixes: []string{orderPrefix}, Indexes: []string{gsi2}},
+	"CountAwaiting":  {Indexes: []string{gsi2}},
+	// an order's whole partition, for its timeline (the ops API)
+	"QueryOrderPartition": {Actions: []string{query}, Prefixes: []string{orderPrefix}},
 	// live tracking: connections (CONN#) and the orders' subscriptions and push sequence (under ORDER#)
 	"SaveConnection":   {Actions: []string{putItem}, Prefixes: []string{connectionPrefix}},
 	"GetConnection":    {Actions: []string{getItem}, Prefixes: []string{connectionPrefix}},

@@ -180,6 +180,12 @@ func TestMethodAccessIsWhatEachMethodDoes(t *testing.T) {
 			_, err := tb.ListAwaiting(ctx, domain.StatusPaid, now.Add(-time.Hour), now, 10)
 			return err
 		},
+		"CountAwaiting": func(tb *Table) error { _, err := tb.CountAwaiting(ctx, domain.StatusPaid); return err },
+		"QueryOrderPartition": func(tb *Table) error {
+			_, err := tb.QueryOrderPartition(ctx, &dynamodb.QueryInput{KeyConditionExpression: aws.String("PK = :pk"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": &types.AttributeValueMemberS{Value: "ORDER#o-1"}}})
+			return err
+		},
 		"RecordFailure": func(tb *Table) error {
 			return tb.RecordFailure(ctx, queue.Failure{MessageID: "m-1", Consumer: "payment", FailedAt: now})
 		},

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -78,4 +79,17 @@ func (t *Table) CountAwaiting(ctx context.Context, s domain.Status) (int, error)
 		n += int(page.Count)
 	}
 	return n, nil
+}
+
+// QueryOrderPartition runs a Query on one order's partition (PK = :pk, ":pk" an "ORDER#…" key) of this table: what
+// shared/timeline reads to rebuild an order's life (its item, ledger, notifications, tracking). Anything else is
+// refused here rather than by IAM, so the ops function's policy (Query on ORDER# keys) is what it does.
+func (t *Table) QueryOrderPartition(ctx context.Context, in *dynamodb.QueryInput, optFns ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
+	pk, _ := in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS)
+	if in.IndexName != nil || aws.ToString(in.KeyConditionExpression) != "PK = :pk" || pk == nil || !strings.HasPrefix(pk.Value, orderPrefix) {
+		return nil, fmt.Errorf("QueryOrderPartition: only PK = :pk on an %s key of the table", orderPrefix)
+	}
+	q := *in
+	q.TableName = &t.name
+	return t.db.Query(ctx, &q, optFns...)
 }
