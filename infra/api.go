@@ -38,6 +38,7 @@ var (
 		{awsapigatewayv2.HttpMethod_PUT, "/me/preferences", false},
 		{awsapigatewayv2.HttpMethod_GET, "/me/notifications", false},
 		{awsapigatewayv2.HttpMethod_POST, "/me/notifications/read", false},
+		{awsapigatewayv2.HttpMethod_GET, "/me/home", false},
 	}
 	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only
 	// checks scopes, and Cognito groups are not scopes.

@@ -518,6 +518,7 @@ func TestRoutes(t *testing.T) {
 		"PUT /me/preferences":            {FnOrderAPI, false},
 		"GET /me/notifications":          {FnOrderAPI, false},
 		"POST /me/notifications/read":    {FnOrderAPI, false},
+		"GET /me/home":                   {FnOrderAPI, false},
 		"GET /couriers/me":               {FnTracking, false},
 		"POST /couriers/me/location":     {FnTracking, false},
 		"POST /orders/{id}/status":       {FnTracking, false},

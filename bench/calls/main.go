@@ -23,6 +23,7 @@
 //	calls.delivered_order.<service>     calls   one order from POST /orders to DELIVERED, writes only
 //	calls.per_assignment.dynamodb       calls   DynamoDB calls of one courier assignment (mean; _max the largest)
 //	calls.per_location_batch.dynamodb   calls   DynamoDB calls of one location batch as the clients send it
+//	calls.order_api.home.dynamodb       calls   GET /me/home with the catalogue cached, while a courier carries the order (at most 2)
 //	calls.retries                       attempts  HTTP attempts beyond the first, over the run (0 expected)
 //	calls.samples                       orders
 //	calls.sweeper.sweeps_per_month      sweeps  from the deployed sweeper's period (its idle cost is sweeper.idle_sweep)
@@ -413,6 +414,17 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	}); err != nil {
 		return events.DynamoDBEventRecord{}, err
 	}
+	// The home screen while the courier carries the order: the customer's orders and the courier's position. The
+	// first of the process also fills the catalogue cache, so it is reported on its own.
+	homeStep := "order_api.home"
+	if i == 0 {
+		homeStep = "order_api.home_first_after_init"
+	}
+	if err := h.measure(homeStep, func() error {
+		return h.api(ctx, h.fn.orderAPI, "GET", "/me/home", customer, nil, nil, http.StatusOK, nil)
+	}); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
 	for _, s := range []domain.Status{domain.StatusPickedUp, domain.StatusDelivered} {
 		name := "tracking." + strings.ToLower(string(s))
 		if err := step(name, func() error {
@@ -730,6 +742,7 @@ func (h *harness) report(n int) error {
 var knownSteps = []string{
 	"order_api.list_restaurants", "order_api.get_menu", "order_api.place_order", "order_api.place_order_first_after_init",
 	"order_api.place_order_without_key", "order_api.get_order", "order_api.list_orders", "order_api.list_notifications",
+	"order_api.home", "order_api.home_first_after_init",
 	"order_api.cancel_order",
 	"stream_publisher.status_change", "stream_publisher.event_in_batch_of_10",
 	"payment.order_placed", "payment.duplicate_event",

@@ -75,6 +75,13 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, list), nil
 	}))
+	rt.Handle("GET /me/home", httpapi.Authenticated, customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+		home, err := svc.Home(ctx, who.Subject)
+		if err != nil {
+			return httpapi.Response{}, err
+		}
+		return httpapi.JSON(http.StatusOK, NewHomeView(home)), nil
+	}))
 	rt.Handle("GET /orders/{id}", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		order, err := svc.Order(ctx, viewer(who), p["id"])
 		if err != nil {

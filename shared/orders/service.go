@@ -29,6 +29,7 @@ type Store interface {
 	ReleaseCourier(ctx context.Context, o domain.Order, now time.Time) error
 	ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error)
 	ListNotifications(ctx context.Context, orderID string) ([]domain.Notification, error)
+	GetTracking(ctx context.Context, orderID string) (domain.TrackingPosition, error)
 }
 
 // MenuSource reads menus; a MenuCache is one.
@@ -66,8 +67,10 @@ const (
 type Service struct {
 	store Store
 	menus MenuSource
-	now   func() time.Time
-	newID func() string
+	// restaurants caches the catalogue for the home screen (CacheMenus); nil reads it every time.
+	restaurants *catalogueCache
+	now         func() time.Time
+	newID       func() string
 }
 
 // NewService wires a Service. now and newID are injected so tests are exact.
@@ -81,6 +84,7 @@ func NewService(store Store, now func() time.Time, newID func() string) *Service
 // orders within ttl.
 func (s *Service) CacheMenus(ttl time.Duration) {
 	s.menus = NewMenuCache(s.store, ttl, s.now)
+	s.restaurants = &catalogueCache{ttl: ttl}
 }
 
 // Restaurants lists the catalogue.

@@ -93,3 +93,40 @@ func NewNotificationList(list []domain.Notification) NotificationList {
 	}
 	return out
 }
+
+// HomeView is the body of GET /me/home.
+type HomeView struct {
+	Near            *domain.LatLng      `json:"near"`
+	Restaurants     []domain.Restaurant `json:"restaurants"`
+	ActiveOrder     *OrderView          `json:"active_order"`
+	CourierPosition *PositionView       `json:"courier_position"`
+	RecentOrders    []OrderView         `json:"recent_orders"`
+	// UnreadNotifications is null: the table keeps no read marks yet (the inbox with read marks is issue 12's);
+	// the client shows no count rather than a wrong one.
+	UnreadNotifications *int `json:"unread_notifications"`
+}
+
+// PositionView is where the courier of the customer's order last was, without the courier's id.
+type PositionView struct {
+	Location   domain.LatLng `json:"location"`
+	RecordedAt time.Time     `json:"recorded_at"`
+}
+
+// NewHomeView renders the home screen for its customer.
+func NewHomeView(h Home) HomeView {
+	v := HomeView{Near: h.Near, Restaurants: h.Restaurants, RecentOrders: make([]OrderView, 0, len(h.Recent))}
+	if v.Restaurants == nil {
+		v.Restaurants = []domain.Restaurant{}
+	}
+	for _, o := range h.Recent {
+		v.RecentOrders = append(v.RecentOrders, NewOrderView(o))
+	}
+	if h.Active != nil {
+		a := NewOrderView(*h.Active)
+		v.ActiveOrder = &a
+	}
+	if h.Position != nil {
+		v.CourierPosition = &PositionView{Location: h.Position.Location, RecordedAt: h.Position.RecordedAt}
+	}
+	return v
+}

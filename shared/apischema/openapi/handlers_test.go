@@ -331,6 +331,9 @@ func TestHandlersAnswerAsDescribed(t *testing.T) {
 	expect(404, "GET", "/orders/"+id+"/tracking", courier1, "")
 	expect(200, "GET", "/orders/"+id+"/tracking", customer, "")
 	expect(200, "GET", "/couriers/me", courier1, "") // available again, no order_id
+	expect(200, "GET", "/me/home", customer, "")
+	expect(200, "GET", "/me/home", stranger, "")
+	expect(403, "GET", "/me/home", courier1, "")
 
 	// Cancelling.
 	expect(404, "POST", "/orders/"+second2+"/cancel", stranger, "")
