@@ -50,6 +50,10 @@ export const api = {
   placeOrder: (req, idempotencyKey) => call('/orders', { method: 'POST', body: req, headers: { 'Idempotency-Key': idempotencyKey } }),
   /** The customer's own orders, newest first ({orders, next_cursor}). */
   orders: (limit = 8) => call(`/orders?limit=${limit}`),
+  /** One page of the history: {orders, next_cursor}; pass next_cursor back for the next page. */
+  ordersPage: (limit, cursor) => call(`/orders?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  /** The home screen in one request: {near, restaurants, active_order, courier_position, recent_orders, unread_notifications}. */
+  home: () => call('/me/home'),
   order: (orderId) => call(`/orders/${id(orderId)}`),
   cancelOrder: (orderId) => call(`/orders/${id(orderId)}/cancel`, { method: 'POST' }),
   notifications: (orderId) => call(`/orders/${id(orderId)}/notifications`).then((d) => d.notifications || []),

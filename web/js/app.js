@@ -1,6 +1,6 @@
 // Entry point: loads config.json, draws the navigation and routes #/… hashes to views.
 import { loadConfig } from './config.js';
-import { currentSession, signOut, isCourier, isOps, onSessionChange } from './auth.js';
+import { currentSession, signOut, isCourier, isOps, canOrder, onSessionChange } from './auth.js';
 import { h, mount } from './dom.js';
 import { restaurantsView } from './views/restaurants.js';
 import { menuView } from './views/menu.js';
@@ -8,11 +8,14 @@ import { orderView } from './views/order.js';
 import { courierView } from './views/courier.js';
 import { signinView } from './views/signin.js';
 import { opsView } from './views/ops.js';
+import { ordersView } from './views/orders.js';
 
 const routes = [
   [/^\/$/, restaurantsView],
   [/^\/signin$/, signinView],
+  [/^\/restaurants$/, (main, params, query) => restaurantsView(main, params, query, { all: true })],
   [/^\/restaurants\/([^/]+)$/, menuView],
+  [/^\/orders$/, ordersView],
   [/^\/orders\/([^/]+)$/, orderView],
   [/^\/courier$/, courierView],
   [/^\/ops$/, opsView],
@@ -57,6 +60,7 @@ function drawNav(path) {
   const link = (href, label, active, extra = {}) => h('a', { href, class: 'nav-link', 'aria-current': active ? 'page' : null, ...extra }, label);
   mount(nav,
     link('#/', 'Restaurants', path === '/' || path.startsWith('/restaurants')),
+    canOrder(s) && s ? link('#/orders', 'Your orders', path === '/orders', { 'data-testid': 'nav-orders' }) : null,
     isCourier(s) ? link('#/courier', 'Courier', path === '/courier', { 'data-testid': 'nav-courier' }) : null,
     isOps(s) ? link('#/ops', 'Ops', path === '/ops', { 'data-testid': 'nav-ops' }) : null,
     s

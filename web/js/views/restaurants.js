@@ -1,52 +1,78 @@
-// The restaurant list (public) and, when signed in, the customer's recent orders.
+// The home screen. A signed-in customer gets it from one request, GET /me/home (backend for frontend): the open
+// restaurants nearest their last delivery spot, the order in progress with its courier's position, and their recent
+// orders. Anyone else (signed out, courier, ops) gets the public catalogue, GET /restaurants, also one request.
+// #/restaurants is the whole catalogue, open or not.
 import { h, mount } from '../dom.js';
 import { api } from '../api.js';
 import { currentSession, canOrder } from '../auth.js';
-import { recentOrders } from '../store.js';
-import { money, humanStatus, openNow } from '../format.js';
+import { money, humanStatus, openNow, distanceMeters, km } from '../format.js';
 
 const CUISINE_HUES = { Italian: 8, Japanese: 345, German: 38, Mexican: 145 };
 const BAD = new Set(['PAYMENT_FAILED', 'CANCELLED', 'REFUNDED']);
 
-export function restaurantsView(main) {
-  document.title = 'Restaurants · Food Delivery';
+export function restaurantsView(main, _params, _query, { all = false } = {}) {
+  const session = currentSession();
+  const personal = !all && !!session && canOrder(session);
+  document.title = `${all ? 'All restaurants' : 'Restaurants'} · Food Delivery`;
   const list = h('div', { class: 'grid restaurants', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading restaurants…'));
+  const active = h('div');
   const recent = h('div');
+  const lead = h('p', { class: 'lead' }, 'Order from kitchens around central Berlin. Your courier is tracked live.');
   mount(main, h('section', {},
+    active,
     h('div', { class: 'page-head' },
-      h('h1', {}, 'Restaurants'),
-      h('p', { class: 'lead' }, 'Order from kitchens around central Berlin. Your courier is tracked live.')),
+      h('h1', {}, all ? 'All restaurants' : 'Restaurants'),
+      lead,
+      personal ? h('a', { href: '#/restaurants', class: 'small' }, 'See all restaurants, open or not') : null),
     list,
     recent));
 
+  const failed = (e) => {
+    list.removeAttribute('aria-busy');
+    mount(list, h('div', { class: 'error-panel', role: 'alert' },
+      h('p', {}, e.message),
+      h('button', { class: 'btn', type: 'button', onclick: () => { mount(list, h('p', { class: 'muted' }, 'Loading restaurants…')); load(); } }, 'Try again')));
+  };
   const load = async () => {
     try {
+      if (personal) {
+        const home = await api.home();
+        list.removeAttribute('aria-busy');
+        if (home.near) lead.textContent = 'Open now, nearest to where your last order went first.';
+        mount(list, home.restaurants.length ? home.restaurants.map((r) => card(r, home.near)) : h('p', { class: 'muted' }, 'No restaurants are open right now.'));
+        drawActive(active, home.active_order, home.courier_position);
+        drawRecent(recent, home.recent_orders);
+        return;
+      }
       const restaurants = await api.restaurants();
       list.removeAttribute('aria-busy');
       if (!restaurants.length) return mount(list, h('p', { class: 'muted' }, 'No restaurants are open right now.'));
-      mount(list, restaurants.map(card));
+      mount(list, restaurants.map((r) => card(r, null)));
     } catch (e) {
-      list.removeAttribute('aria-busy');
-      mount(list, h('div', { class: 'error-panel', role: 'alert' },
-        h('p', {}, e.message),
-        h('button', { class: 'btn', type: 'button', onclick: () => { mount(list, h('p', { class: 'muted' }, 'Loading restaurants…')); load(); } }, 'Try again')));
+      failed(e);
     }
   };
   load();
-  loadRecent(recent);
 }
 
-// The order history comes from GET /orders where the API has it; otherwise
-// from the orders this browser placed.
-async function loadRecent(box) {
-  const session = currentSession();
-  if (!session || !canOrder(session)) return;
-  let orders;
-  try {
-    orders = (await api.orders(8)).orders;
-  } catch {
-    orders = recentOrders(session.sub);
-  }
+function drawActive(box, order, position) {
+  if (!order) return;
+  const seen = position ? Math.max(0, Math.round((Date.now() - new Date(position.recorded_at).getTime()) / 1000)) : null;
+  mount(box, h('section', { class: 'card active-order', 'aria-labelledby': 'active-h', 'data-testid': 'home-active-order', 'data-order-id': order.id },
+    h('h2', { id: 'active-h' }, 'Your order in progress'),
+    h('p', {},
+      h('strong', {}, order.restaurant_name), ' · ',
+      h('span', { class: 'pill pill-busy', 'data-testid': 'home-active-status' }, humanStatus(order.status)), ' · ',
+      money(order.total_minor, order.currency)),
+    order.courier_name
+      ? h('p', { class: 'muted', 'data-testid': 'home-courier' },
+        `${order.courier_name} is your courier`,
+        position ? `, last seen ${km(distanceMeters(position.location, order.delivery_location))} from you ${seen < 90 ? `${seen} s` : `${Math.round(seen / 60)} min`} ago.` : '.')
+      : null,
+    h('a', { class: 'btn btn-primary', href: `#/orders/${encodeURIComponent(order.id)}` }, 'Follow your order')));
+}
+
+function drawRecent(box, orders) {
   if (!orders || !orders.length) return;
   mount(box, h('section', { class: 'recent', 'aria-labelledby': 'recent-h' },
     h('h2', { id: 'recent-h' }, 'Your recent orders'),
@@ -55,10 +81,11 @@ async function loadRecent(box) {
         h('span', { class: 'recent-name' }, o.restaurant_name || 'Order'),
         h('span', { class: `pill ${o.status === 'DELIVERED' ? 'pill-good' : BAD.has(o.status) ? 'pill-bad' : 'pill-busy'}` }, humanStatus(o.status)),
         h('span', { class: 'muted' }, new Date(o.created_at).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })),
-        h('span', { class: 'recent-total' }, money(o.total_minor, o.currency))))))));
+        h('span', { class: 'recent-total' }, money(o.total_minor, o.currency)))))),
+    h('a', { href: '#/orders', 'data-testid': 'all-orders' }, 'All your orders')));
 }
 
-function card(r) {
+function card(r, near) {
   const hue = CUISINE_HUES[r.cuisine] ?? (hash(r.cuisine || r.name) % 360);
   const open = openNow(r);
   return h('a', {
@@ -72,7 +99,7 @@ function card(r) {
   h('div', { class: 'restaurant-body' },
     h('h2', {}, r.name, open === false ? h('span', { class: 'badge badge-closed' }, 'Closed now') : null),
     h('p', { class: 'tag' }, r.cuisine),
-    h('p', { class: 'muted small' }, r.address),
+    h('p', { class: 'muted small' }, r.address, near ? ` · ${km(distanceMeters(near, r.location))}` : ''),
     h('span', { class: 'link-arrow' }, 'View menu →')));
 }
 
