@@ -2,7 +2,7 @@
 // errors, sign-in, DOM polling, and the Go fixture that makes what the web app cannot (a poison message).
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
@@ -70,3 +70,21 @@ export async function fixture(...args) {
 }
 
 export const shot = (page, name) => page.screenshot({ path: `${SHOTS}${name}`, fullPage: true, animations: 'disabled' });
+
+// axe-core (npm, pinned in package.json) is read from node_modules and evaluated in the page through the DevTools
+// protocol, which the page's Content-Security-Policy does not apply to: nothing is fetched from elsewhere.
+let axeSource;
+/** Runs axe-core on the page and returns its serious and critical violations, each as "rule: target…". */
+export async function axeProblems(page) {
+  axeSource ??= await readFile(fileURLToPath(new URL('../../node_modules/axe-core/axe.min.js', import.meta.url)), 'utf8');
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} [${n.failureSummary || ''}]`.replace(/\s+/g, ' ')).join(', ')}`));
+  return violations;
+}
+
+/** Whether the page scrolls sideways: its content is wider than the viewport. */
+export async function scrollsSideways(page) {
+  return page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth + 1);
+}

@@ -46,7 +46,7 @@ function render(section, menu) {
   for (const item of items) {
     if (headed && (item.category || 'Other') !== category) {
       category = item.category || 'Other';
-      menuList.append(h('li', { class: 'menu-category', role: 'presentation' }, h('h2', {}, category)));
+      menuList.append(h('li', { class: 'menu-category' }, h('h2', {}, category))); // a list may hold only list items
     }
     const qty = h('output', { class: 'qty-value', 'data-testid': 'qty-value', 'aria-live': 'polite', 'aria-label': `Quantity of ${item.name}` }, '0');
     const dec = h('button', { type: 'button', class: 'qty-btn', 'aria-label': `Remove one ${item.name}`, 'data-testid': 'qty-dec', onclick: () => change(item.id, -1) }, '−');
@@ -160,6 +160,8 @@ function render(section, menu) {
     h('h2', { id: 'basket-h' }, 'Your basket'),
     lines,
     totals,
+    // Outside the <dl>, which may hold only its terms and descriptions.
+    h('p', { class: 'help estimate-note' }, 'An estimate: the restaurant prices your order, taxes included, when you place it.'),
     h('fieldset', { class: 'delivery' },
       h('legend', {}, 'Deliver to'),
       h('div', { class: 'field' }, h('label', { for: 'preset' }, 'Place'), preset),
@@ -273,8 +275,7 @@ function render(section, menu) {
     mount(totals,
       h('dt', {}, 'Subtotal'), h('dd', { 'data-testid': 'basket-subtotal' }, money(subtotal, currency)),
       h('dt', {}, 'Delivery fee'), h('dd', {}, valid ? money(fee, currency) : '–'),
-      h('dt', { class: 'total' }, 'Estimated total'), h('dd', { class: 'total', 'data-testid': 'basket-estimate' }, chosen.length && valid ? money(subtotal + fee, currency) : '–'),
-      h('p', { class: 'help estimate-note' }, 'An estimate: the restaurant prices your order, taxes included, when you place it.'));
+      h('dt', { class: 'total' }, 'Estimated total'), h('dd', { class: 'total', 'data-testid': 'basket-estimate' }, chosen.length && valid ? money(subtotal + fee, currency) : '–'));
     distanceNote.textContent = !valid ? 'Enter coordinates.'
       : meters > MAX_DELIVERY_METERS ? `${km(meters)} from the restaurant: we deliver up to 15 km.`
         : `${km(meters)} from the restaurant.`;
