@@ -37,9 +37,11 @@ func FixPoisonRefund(ctx context.Context, ddb *dynamodb.Client, providerTable st
 	if err != nil || res.Outcome != payments.Captured {
 		return fmt.Errorf("provider charge of %s: %+v %v", o.ID, res, err)
 	}
-	if _, created, err := table.BeginCharge(ctx, domain.Charge{OrderID: o.ID, AmountMinor: o.TotalMinor, Currency: o.Currency,
-		Status: domain.ChargeCaptured, ProviderRef: res.Reference, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt}); err != nil || !created {
-		return fmt.Errorf("restore the ledger entry of %s: created %v, %v", o.ID, created, err)
+	// Safe to repeat: a ledger entry restored by an earlier try is the same captured charge.
+	got, created, err := table.BeginCharge(ctx, domain.Charge{OrderID: o.ID, AmountMinor: o.TotalMinor, Currency: o.Currency,
+		Status: domain.ChargeCaptured, ProviderRef: res.Reference, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
+	if err != nil || (!created && (got.Status != domain.ChargeCaptured || got.AmountMinor != o.TotalMinor)) {
+		return fmt.Errorf("restore the ledger entry of %s: created %v, found %+v, %v", o.ID, created, got, err)
 	}
 	return nil
 }

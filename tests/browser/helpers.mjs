@@ -65,8 +65,18 @@ export async function waitUntil(page, what, fn, arg, timeout = UI_TIMEOUT) {
 /** Runs tests/browser/fixture (Go) against the deployed stack (E2E_OUTPUTS) and returns its JSON answer. */
 export async function fixture(...args) {
   assert.ok(process.env.E2E_OUTPUTS, 'E2E_OUTPUTS must name the stack outputs (make e2e sets it)');
-  const { stdout } = await promisify(execFile)('go', ['run', './tests/browser/fixture', ...args], { cwd: ROOT, timeout: 180_000 });
-  return JSON.parse(stdout);
+  // Retried: under load the emulator has answered a DynamoDB call with a body that failed the SDK's checksum. Every
+  // command is safe to repeat.
+  let last;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      const { stdout } = await promisify(execFile)('go', ['run', './tests/browser/fixture', ...args], { cwd: ROOT, timeout: 180_000 });
+      return JSON.parse(stdout);
+    } catch (e) {
+      last = e;
+    }
+  }
+  throw last;
 }
 
 export const shot = (page, name) => page.screenshot({ path: `${SHOTS}${name}`, fullPage: true, animations: 'disabled' });
