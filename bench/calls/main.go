@@ -47,6 +47,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
@@ -59,6 +60,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsclient"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking/cadence"
 )
@@ -97,6 +99,7 @@ type harness struct {
 	retries    int
 	runID      string
 	extra      []benchfile.Figure // printed after the steps' figures
+	opsToken   string             // a real ID token of an ops user, for the WebSocket steps
 }
 
 func run(outputsPath string, n int, logPath string) error {
@@ -133,6 +136,16 @@ func run(outputsPath string, n int, logPath string) error {
 		return err
 	}
 	if h.fn, err = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), out, sweepCfg); err != nil {
+		return err
+	}
+
+	// The WebSocket steps verify a real ID token; an ops user may watch any order, as the customer may watch theirs
+	// (the same reads and writes), while the API steps above use claims of a customer made up for the run.
+	users := devstack.Users{Client: cip.NewFromConfig(base), PoolID: out.UserPoolID, ClientID: out.UserPoolClientID}
+	if _, err := users.Ensure(ctx, "bench-calls-ops", devstack.DemoPassword, "ops"); err != nil {
+		return err
+	}
+	if h.opsToken, err = users.SignIn(ctx, "bench-calls-ops", devstack.DemoPassword); err != nil {
 		return err
 	}
 
@@ -404,6 +417,9 @@ func (h *harness) journey1(ctx context.Context, i int) (events.DynamoDBEventReco
 	}
 	// What the customer's order page reads over HTTP besides the socket: the order and its inbox, once per status
 	// change (web/js/views/order.js; the cost model multiplies them).
+	if err := h.liveSteps(ctx, order.ID, i); err != nil {
+		return events.DynamoDBEventRecord{}, err
+	}
 	if err := h.measure("order_api.get_order", func() error {
 		return h.api(ctx, h.fn.orderAPI, "GET", "/orders/"+order.ID, customer, nil, nil, http.StatusOK, nil)
 	}); err != nil {
@@ -772,4 +788,56 @@ func displayOrder(measured []string) []string {
 		}
 	}
 	return out
+}
+
+// liveSteps measures the WebSocket side of watching the order: $connect with a real ID token, subscribe, one
+// position pushed by realtime-push from the order's stored position (as the stream carries it) to that subscriber,
+// and $disconnect.
+func (h *harness) liveSteps(ctx context.Context, orderID string, i int) error {
+	conn := fmt.Sprintf("bench%s%03d", h.runID, i)
+	ws := func(route, body string, query map[string]string) (events.APIGatewayProxyResponse, error) {
+		return h.fn.realtime(ctx, events.APIGatewayWebsocketProxyRequest{Body: body, QueryStringParameters: query,
+			RequestContext: events.APIGatewayWebsocketProxyRequestContext{RouteKey: route, ConnectionID: conn}})
+	}
+	want := func(resp events.APIGatewayProxyResponse, err error, status int, body string) error {
+		if err == nil && (resp.StatusCode != status || !strings.Contains(resp.Body, body)) {
+			err = fmt.Errorf("answered %d %s", resp.StatusCode, resp.Body)
+		}
+		return err
+	}
+	if err := h.measure("realtime.connect", func() error {
+		resp, err := ws(realtime.RouteConnect, "", map[string]string{"token": h.opsToken})
+		return want(resp, err, http.StatusOK, "")
+	}); err != nil {
+		return err
+	}
+	if err := h.measure("realtime.subscribe", func() error {
+		resp, err := ws(realtime.RouteSubscribe, `{"action":"subscribe","order_id":"`+orderID+`"}`, nil)
+		return want(resp, err, http.StatusOK, `"subscribed"`)
+	}); err != nil {
+		return err
+	}
+	item, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &h.tname, Key: map[string]types.AttributeValue{
+		"PK": &types.AttributeValueMemberS{Value: "ORDER#" + orderID}, "SK": &types.AttributeValueMemberS{Value: "TRACKING"}}})
+	if err != nil || len(item.Item) == 0 {
+		return fmt.Errorf("the order's position item: %v", err)
+	}
+	image, err := store.StreamImage(item.Item)
+	if err != nil {
+		return err
+	}
+	before := h.fn.posts.n
+	if err := h.measure("realtime_push.position", func() error {
+		return streamOK(h.fn.push(ctx, events.DynamoDBEvent{Records: []events.DynamoDBEventRecord{{
+			EventName: "MODIFY", Change: events.DynamoDBStreamRecord{NewImage: image, SequenceNumber: fmt.Sprint(i + 1)}}}}))
+	}); err != nil {
+		return err
+	}
+	if h.fn.posts.n != before+1 {
+		return fmt.Errorf("realtime_push.position posted %d frames, want 1 (to the subscriber)", h.fn.posts.n-before)
+	}
+	return h.measure("realtime.disconnect", func() error {
+		resp, err := ws(realtime.RouteDisconnect, "", nil)
+		return want(resp, err, http.StatusOK, "")
+	})
 }

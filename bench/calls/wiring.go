@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -23,8 +24,10 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
@@ -42,6 +45,19 @@ type functions struct {
 	notifyEmail  func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	notifySMS    func(context.Context, events.SQSEvent) (events.SQSEventResponse, error)
 	sweep        func(context.Context) (sweeper.Report, error)
+	realtime     func(context.Context, events.APIGatewayWebsocketProxyRequest) (events.APIGatewayProxyResponse, error)
+	push         func(context.Context, events.DynamoDBEvent) (events.DynamoDBEventResponse, error)
+	// posts counts the frames the push handed to PostToConnection: the connection API is not AWS's here (it is
+	// priced as WebSocket messages, which the cost model counts), so a counter stands in for it.
+	posts *postCounter
+}
+
+// postCounter is the push's Poster in-process: it counts frames.
+type postCounter struct{ n int }
+
+func (p *postCounter) Post(context.Context, string, []byte) error {
+	p.n++
+	return nil
 }
 
 // menuCacheTTL is functions/order-api's.
@@ -72,7 +88,27 @@ func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functi
 	// functions/sweeper, with the deployed function's configuration
 	sweep, err := sweeper.New(table(), publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), out.EventBusName), sweepCfg, time.Now)
 	if err != nil {
-		return functions{}, err
+		// functions/realtime, verifying real ID tokens of the pool against its keys as the deployed function does
+		// (the emulator serves them at <endpoint>/<pool id>/.well-known/jwks.json; infra/realtime.go).
+		verifier, err := jwtauth.New(jwtauth.Config{
+			Issuer:   "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + out.UserPoolID,
+			Audience: out.UserPoolClientID,
+			JWKSURL:  strings.TrimSuffix(aws.ToString(cfg.BaseEndpoint), "/") + "/" + out.UserPoolID + "/.well-known/jwks.json",
+		}, cfg.HTTPClient, time.Now)
+		if err != nil {
+			return functions{}, err
+		}
+		realtimeTable := table()
+		realtimeSvc := realtime.NewService(realtime.NewAuthenticator(verifier), realtimeTable, realtimeTable, time.Now)
+		// functions/realtime-push
+		posts := &postCounter{}
+		pushTable := table()
+		pusher := realtime.NewPusher(pushTable, posts, time.Now)
+
+		return functions{
+			realtime: realtime.NewHandler(realtimeSvc).Serve,
+			push:     realtime.NewStreamHandler(pusher, store.StreamImages{}).Handle,
+			posts:    posts}, err
 	}
 
 	return functions{

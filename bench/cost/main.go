@@ -40,15 +40,14 @@
 //	                    position once when the page opens, the order and its inbox once per status frame and once
 //	                    more after the final one. While the socket is down (-socket-down-share of the watch) it
 //	                    polls all three every cadence.FallbackPollEvery.
-//	realtime            $connect (1 PutItem), subscribe (4 GetItems, 1 UpdateItem, 1 PutItem), $disconnect (1
-//	                    GetItem, 1 BatchWriteItem of 2 deletes): every item is under 1 KB (writes) and 4 KB (reads)
+//	realtime            $connect, subscribe, $disconnect, as measured (bench/calls: a real ID token verified
+//	                    against the pool's keys, the order's items)
 //	realtime-push       one invocation per filtered stream record (low traffic: no batching): the 5 status
-//	                    changes and each location batch's position; each queries the order's subscriptions
-//	                    (1 RRU), and when there is a subscriber bumps the sequence counter (1 WRU) and posts the
-//	                    frame (a WebSocket message, counted above). The first (PLACED) finds none.
+//	                    changes and each location batch's position, each as measured for one position pushed to
+//	                    one subscriber (its Query, its counter bump; the frame is a WebSocket message, counted
+//	                    above). The first (PLACED) finds no subscriber yet and costs less: an upper bound.
 //
-// The realtime functions' handler times are not measured in-process (-realtime-ms, -push-ms; the smallest item
-// either way). Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs),
+// Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs),
 // CloudWatch Logs ingestion, Cognito (priced per monthly active user, not per order), data transfer, free tiers,
 // cold-start INIT time. Idle: the alarms of the template, and the sweeper's schedule (sweeps per month × one idle
 // sweep's invocation, duration and read units). Figures: cost.per_1000_orders.<service>, .order_flow, .tracking and
@@ -78,25 +77,20 @@ type priceFile struct {
 
 // model is what one delivered, watched order is assumed to be beyond the measured counts.
 type model struct {
-	watch                       time.Duration
-	socketDownShare             float64
-	realtimeMS, pushMS          float64
-	statusFramesAfterSubscribe  float64 // PAID, COURIER_ASSIGNED, PICKED_UP, DELIVERED
-	statusRecords               float64 // PLACED (insert) and the four changes
-	realtimeRRU, realtimeWRU    float64 // $connect + subscribe + $disconnect
-	realtimeInvocationsPerWatch float64 // $connect, subscribe, $disconnect
-	smsPerOrder                 float64 // text messages per delivered order
+	watch                      time.Duration
+	socketDownShare            float64
+	statusFramesAfterSubscribe float64 // PAID, COURIER_ASSIGNED, PICKED_UP, DELIVERED
+	statusRecords              float64 // PLACED (insert) and the four changes
+	smsPerOrder                float64 // text messages per delivered order
 }
 
 func main() {
 	pricesPath := flag.String("prices", "bench/prices-us-east-1.json", "the dated price file")
 	callsPath := flag.String("calls", ".run/bench/calls.txt", "BENCH lines of bench/calls")
 	templatePath := flag.String("template", ".run/4596/cdk.out/FoodDelivery.template.json", "the synthesized FoodDelivery template")
-	m := model{statusFramesAfterSubscribe: 4, statusRecords: 5, realtimeRRU: 4 + 1, realtimeWRU: 1 + 2 + 2, realtimeInvocationsPerWatch: 3}
+	m := model{statusFramesAfterSubscribe: 4, statusRecords: 5}
 	flag.DurationVar(&m.watch, "watch", 20*time.Minute, "how long the customer watches a delivery, start to end")
 	flag.Float64Var(&m.socketDownShare, "socket-down-share", 0.01, "share of the watch the page's socket is down (it polls then)")
-	flag.Float64Var(&m.realtimeMS, "realtime-ms", 10, "assumed handler time of the realtime function (ms)")
-	flag.Float64Var(&m.pushMS, "push-ms", 20, "assumed handler time of realtime-push per record (ms)")
 	flag.Float64Var(&m.smsPerOrder, "sms-per-order", 1, "text messages per delivered order (default preferences: only how it ended)")
 	flag.Parse()
 	if err := run(*pricesPath, *callsPath, *templatePath, m); err != nil {
@@ -165,10 +159,15 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 		}
 		return count * math.Ceil(ms) / 1000 * mb / 1024
 	}
-	// step is count requests of a measured step through an API function.
-	step := func(function, name string, count float64) bill {
-		return bill{api: count, invocations: count, gbs: gbs(function, get("calls."+name+".handler_ms"), count),
+	// invoke is count invocations of a measured step; step is count requests of one through the HTTP API.
+	invoke := func(function, name string, count float64) bill {
+		return bill{invocations: count, gbs: gbs(function, get("calls."+name+".handler_ms"), count),
 			wru: count * get("calls."+name+".dynamodb_wru"), rru: count * get("calls."+name+".dynamodb_rru")}
+	}
+	step := func(function, name string, count float64) bill {
+		b := invoke(function, name, count)
+		b.api = count
+		return b
 	}
 
 	// The order's way.
@@ -215,10 +214,12 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 	fallback.add(step("tracking", "tracking.get_tracking", polls))
 	frames := m.statusFramesAfterSubscribe + batches
 	socket := bill{wsMessages: 2 + frames, wsMinutes: m.watch.Minutes()}
-	realtimeFn := bill{invocations: m.realtimeInvocationsPerWatch, gbs: gbs("realtime", m.realtimeMS, m.realtimeInvocationsPerWatch),
-		rru: m.realtimeRRU, wru: m.realtimeWRU}
+	var realtimeFn bill
+	for _, name := range []string{"realtime.connect", "realtime.subscribe", "realtime.disconnect"} {
+		realtimeFn.add(invoke("realtime", name, 1))
+	}
 	pushRecords := m.statusRecords + batches
-	push := bill{invocations: pushRecords, gbs: gbs("realtime-push", m.pushMS, pushRecords), rru: pushRecords, wru: frames}
+	push := invoke("realtime-push", "realtime_push.position", pushRecords)
 	var tracking bill
 	for _, b := range []bill{courier, web, fallback, socket, realtimeFn, push} {
 		tracking.add(b)
