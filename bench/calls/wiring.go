@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"strings"
 	"time"
 
@@ -88,30 +89,31 @@ func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functi
 	// functions/sweeper, with the deployed function's configuration
 	sweep, err := sweeper.New(table(), publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), out.EventBusName), sweepCfg, time.Now)
 	if err != nil {
-		// functions/realtime, verifying real ID tokens of the pool against its keys as the deployed function does
-		// (the emulator serves them at <endpoint>/<pool id>/.well-known/jwks.json; infra/realtime.go).
-		verifier, err := jwtauth.New(jwtauth.Config{
-			Issuer:   "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + out.UserPoolID,
-			Audience: out.UserPoolClientID,
-			JWKSURL:  strings.TrimSuffix(aws.ToString(cfg.BaseEndpoint), "/") + "/" + out.UserPoolID + "/.well-known/jwks.json",
-		}, cfg.HTTPClient, time.Now)
-		if err != nil {
-			return functions{}, err
-		}
-		realtimeTable := table()
-		realtimeSvc := realtime.NewService(realtime.NewAuthenticator(verifier), realtimeTable, realtimeTable, time.Now)
-		// functions/realtime-push
-		posts := &postCounter{}
-		pushTable := table()
-		pusher := realtime.NewPusher(pushTable, posts, time.Now)
-
-		return functions{
-			realtime: realtime.NewHandler(realtimeSvc).Serve,
-			push:     realtime.NewStreamHandler(pusher, store.StreamImages{}).Handle,
-			posts:    posts}, err
+		return functions{}, err
 	}
 
+	// functions/realtime, verifying real ID tokens of the pool against its keys as the deployed function does
+	// (the emulator serves them at <endpoint>/<pool id>/.well-known/jwks.json; infra/realtime.go).
+	issuer := "https://cognito-idp." + cfg.Region + ".amazonaws.com/" + out.UserPoolID
+	jwks := issuer + "/.well-known/jwks.json"
+	if ep := os.Getenv("AWS_ENDPOINT_URL"); ep != "" {
+		jwks = strings.TrimSuffix(ep, "/") + "/" + out.UserPoolID + "/.well-known/jwks.json"
+	}
+	verifier, err := jwtauth.New(jwtauth.Config{Issuer: issuer, Audience: out.UserPoolClientID, JWKSURL: jwks}, cfg.HTTPClient, time.Now)
+	if err != nil {
+		return functions{}, err
+	}
+	realtimeTable := table()
+	realtimeSvc := realtime.NewService(realtime.NewAuthenticator(verifier), realtimeTable, realtimeTable, time.Now)
+	// functions/realtime-push
+	posts := &postCounter{}
+	pushTable := table()
+	pusher := realtime.NewPusher(pushTable, posts, time.Now)
+
 	return functions{
+		realtime:  realtime.NewHandler(realtimeSvc).Serve,
+		push:      realtime.NewStreamHandler(pusher, store.StreamImages{}).Handle,
+		posts:     posts,
 		orderAPI:  orderAPIRouter(ordersSvc, table()).Serve,
 		tracking:  tracking.NewRouter(tracking.NewService(table(), time.Now)).Serve,
 		publisher: publisher.NewHandler(bus).Handle,
