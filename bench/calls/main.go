@@ -152,6 +152,11 @@ func run(outputsPath string, n int, logPath string) error {
 	if err := disableRules(ctx, eventbridge.NewFromConfig(base), out.EventBusName); err != nil {
 		return err
 	}
+	// The deployed realtime-push reads the table's stream: it would push the in-process steps' positions to their
+	// made-up connections, meet 410 and remove them under the in-process push's feet.
+	if err := disablePush(ctx, h.db, lambda.NewFromConfig(base), out.TableName); err != nil {
+		return err
+	}
 	var inserts []events.DynamoDBEventRecord
 	for i := 0; i < n; i++ {
 		rec, err := h.journey1(ctx, i)
@@ -840,4 +845,28 @@ func (h *harness) liveSteps(ctx context.Context, orderID string, i int) error {
 		resp, err := ws(realtime.RouteDisconnect, "", nil)
 		return want(resp, err, http.StatusOK, "")
 	})
+}
+
+// disablePush disables the event source mapping of the deployed realtime-push on the table's stream.
+func disablePush(ctx context.Context, db *dynamodb.Client, lc *lambda.Client, table string) error {
+	t, err := db.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: &table})
+	if err != nil {
+		return err
+	}
+	ms, err := lc.ListEventSourceMappings(ctx, &lambda.ListEventSourceMappingsInput{EventSourceArn: t.Table.LatestStreamArn})
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, m := range ms.EventSourceMappings {
+		if !strings.Contains(aws.ToString(m.FunctionArn), "RealtimePush") {
+			continue
+		}
+		if _, err := lc.UpdateEventSourceMapping(ctx, &lambda.UpdateEventSourceMappingInput{UUID: m.UUID, Enabled: aws.Bool(false)}); err != nil {
+			return err
+		}
+		n++
+	}
+	fmt.Fprintf(os.Stderr, "disabled %d stream mapping(s) of realtime-push: the deployed push stays idle\n", n)
+	return nil
 }
