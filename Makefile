@@ -75,8 +75,8 @@ vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must b
 		bash -c 'bad=$$(git ls-files --cached --others --exclude-standard "*.go" | while read -r f; do [[ -e "$$f" ]] && echo "$$f"; done | xargs -r gofmt -l) && \
 		[[ -z "$$bad" ]] || { printf "gofmt would change:\n%s\n" "$$bad"; exit 1; }'
 
-unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests (go test ./...; deployed-stack tests need tag e2e)
-	@$(STEP) "Unit and infra assertion tests (go test ./...)" go test ./...
+unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests with the race detector (go test -race ./...; deployed-stack tests need tag e2e)
+	@$(STEP) "Unit and infra assertion tests with the race detector (go test -race ./...)" go test -race ./...
 
 diagram: $(GOMOD_STAMP) ## Redraw the Mermaid diagram in README.md and docs/architecture.md from the synthesized template
 	@go run ./scripts/diagram -write
