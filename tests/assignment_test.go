@@ -109,7 +109,7 @@ func TestAssignmentTakesThreeDynamoDBCalls(t *testing.T) {
 			for try := 0; ; try++ {
 				o := f.paidOrder(t, fmt.Sprintf("%s-%d", tc.name[:6], try), tc.pickup)
 				f.counter.Take()
-				err := svc.Assign(context.Background(), o.ID, "e2e-count")
+				err := svc.Assign(context.Background(), o.ID, "e2e-count", 1)
 				calls := f.counter.Take()
 				if err != nil {
 					t.Fatal(err)
@@ -164,7 +164,7 @@ func TestConcurrentAssignmentsNeverShareACourier(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for attempt := 0; attempt < 5; attempt++ { // what SQS redelivery does
-					if err := svc.Assign(context.Background(), o.ID, fmt.Sprintf("e2e-dup-%d", dup)); err == nil {
+					if err := svc.Assign(context.Background(), o.ID, fmt.Sprintf("e2e-dup-%d", dup), 1); err == nil {
 						return
 					}
 				}

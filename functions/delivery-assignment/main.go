@@ -11,6 +11,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -21,5 +22,7 @@ func main() {
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	svc := delivery.NewService(table, time.Now, platform.EnvInt("ASSIGNMENT_GIVE_UP_AFTER", delivery.DefaultGiveUpAfter))
-	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment"))))
+	consumer := queue.ConsumeAttempts(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment"))
+	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
+	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -24,5 +25,7 @@ func main() {
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
 	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
 	svc := notify.NewService(domain.ChannelInbox, table, notify.Inbox{W: table, Now: time.Now}, lease, time.Now)
-	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notification"))))
+	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notification"))
+	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
+	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))
 }

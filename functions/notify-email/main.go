@@ -16,6 +16,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -29,5 +30,7 @@ func main() {
 		ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")}
 	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
 	svc := notify.NewService(domain.ChannelEmail, table, sender, lease, time.Now)
-	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-email"))))
+	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-email"))
+	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
+	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -29,5 +30,7 @@ func main() {
 	sender := awssend.SMS{Client: sns.NewFromConfig(cfg), SenderID: os.Getenv("SMS_SENDER_ID")}
 	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
 	svc := notify.NewService(domain.ChannelSMS, table, sender, lease, time.Now)
-	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))))
+	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))
+	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
+	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
@@ -40,5 +41,7 @@ func main() {
 		panic(err)
 	}
 	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(policy))
-	lambda.Start(observe.Handler(queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "payment"))))
+	consumer := queue.ConsumeAttempts(svc.HandleEvent, queue.RecordFailures(table, "payment"))
+	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
+	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))
 }

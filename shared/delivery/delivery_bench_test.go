@@ -45,7 +45,7 @@ func BenchmarkAssignCourier50(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	handle := queue.Consume(delivery.NewService(s, time.Now, delivery.DefaultGiveUpAfter).HandleEvent)
+	handle := queue.ConsumeAttempts(delivery.NewService(s, time.Now, delivery.DefaultGiveUpAfter).HandleEvent)
 	newOrder := func(i int) events.SQSEvent {
 		o := domain.Order{ID: fmt.Sprintf("order-%d", i), CustomerID: "c-1", Status: domain.StatusPaid, Version: 2,
 			PickupLocation: pickup, DeliveryLocation: domain.LatLng{Lat: 52.53, Lng: 13.41}, TotalMinor: 2349, Currency: "EUR"}

@@ -11,7 +11,6 @@ import (
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 )
 
 // Store is what assignment needs from persistence.
@@ -55,12 +54,13 @@ func NewService(store Store, now func() time.Time, giveUpAfter int) *Service {
 	return &Service{store: store, now: now, giveUpAfter: giveUpAfter}
 }
 
-// HandleEvent reacts to PaymentConfirmed; other events are ignored.
-func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) error {
+// HandleEvent reacts to PaymentConfirmed; other events are ignored. attempt
+// is which delivery of the event this is (1 for the first): see Assign.
+func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope, attempt int) error {
 	if e.Type != domainevents.PaymentConfirmed {
 		return nil
 	}
-	return s.Assign(ctx, e.OrderID, e.ID)
+	return s.Assign(ctx, e.OrderID, e.ID, attempt)
 }
 
 // Assign gives the order to the nearest free courier, searching widening rings
@@ -70,7 +70,10 @@ func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) erro
 // near the pickup: read the order, one Query for the ring (two near a region's
 // edge, see store.AvailableCouriers), one transaction; a courier taken by a
 // racing order costs one more transaction, an empty ring one more Query.
-func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) error {
+// With no courier near, the delivery fails so SQS retries it later, until
+// attempt (which delivery of the event this is, 1 for the first) reaches the
+// give-up count: then the order ends NO_COURIER.
+func (s *Service) Assign(ctx context.Context, orderID, causationEventID string, attempt int) error {
 	order, err := s.store.GetOrder(ctx, orderID)
 	if err != nil {
 		return err
@@ -107,7 +110,6 @@ func (s *Service) Assign(ctx context.Context, orderID, causationEventID string) 
 			}
 		}
 	}
-	attempt := queue.Attempt(ctx)
 	if attempt < s.giveUpAfter {
 		return fmt.Errorf("order %s, attempt %d of %d: %w", orderID, attempt, s.giveUpAfter, ErrNoCourier)
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 
@@ -45,7 +44,7 @@ func TestAssignsTheNearestFreeCourierOnce(t *testing.T) {
 	clock := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	svc := delivery.NewService(s, func() time.Time { return clock }, 0)
 	for i := 0; i < 3; i++ { // at-least-once delivery
-		if err := svc.HandleEvent(context.Background(), evt); err != nil {
+		if err := svc.HandleEvent(context.Background(), evt, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -71,7 +70,7 @@ func TestWidensTheSearchToTheCoarseRing(t *testing.T) {
 	s := memstore.New()
 	courier(t, s, "across-town", domain.LatLng{Lat: 52.4500, Lng: 13.3000}) // about 11 km away
 	evt := paidOrder(t, s, "o-1")
-	if err := delivery.NewService(s, time.Now, 0).HandleEvent(context.Background(), evt); err != nil {
+	if err := delivery.NewService(s, time.Now, 0).HandleEvent(context.Background(), evt, 1); err != nil {
 		t.Fatal(err)
 	}
 	if o, _ := s.GetOrder(context.Background(), "o-1"); o.CourierID != "across-town" {
@@ -84,7 +83,7 @@ func TestNoCourierIsRetriedThenGivenUp(t *testing.T) {
 	evt := paidOrder(t, s, "o-1")
 	svc := delivery.NewService(s, time.Now, 3)
 	for attempt := 1; attempt < 3; attempt++ {
-		err := svc.HandleEvent(queue.WithAttempt(context.Background(), attempt), evt)
+		err := svc.HandleEvent(context.Background(), evt, attempt)
 		if !errors.Is(err, delivery.ErrNoCourier) {
 			t.Fatalf("attempt %d: err %v, want ErrNoCourier so SQS retries", attempt, err)
 		}
@@ -94,7 +93,7 @@ func TestNoCourierIsRetriedThenGivenUp(t *testing.T) {
 	}
 	// The last try before the DLQ closes the saga step instead.
 	for i := 0; i < 2; i++ { // and a duplicate of it changes nothing
-		if err := svc.HandleEvent(queue.WithAttempt(context.Background(), 3), evt); err != nil {
+		if err := svc.HandleEvent(context.Background(), evt, 3); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,7 +113,7 @@ func TestGivingUpLosesToACancellation(t *testing.T) {
 	_ = o.Transition(domain.StatusCancelled, "", time.Now())
 	_ = s.UpdateOrder(context.Background(), o)
 	// The event was read before the cancellation; the order is no longer PAID.
-	if err := delivery.NewService(s, time.Now, 1).HandleEvent(context.Background(), evt); err != nil {
+	if err := delivery.NewService(s, time.Now, 1).HandleEvent(context.Background(), evt, 1); err != nil {
 		t.Fatal(err)
 	}
 	if o, _ := s.GetOrder(context.Background(), "o-1"); o.Status != domain.StatusCancelled {
@@ -136,7 +135,7 @@ func TestRacingOrdersNeverShareACourier(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for attempt := 0; attempt < 5; attempt++ { // what SQS redelivery does
-					if svc.HandleEvent(context.Background(), evt) == nil {
+					if svc.HandleEvent(context.Background(), evt, 1) == nil {
 						return
 					}
 				}

@@ -63,7 +63,7 @@ func BenchmarkPaymentCharge(b *testing.B) {
 		}
 		provider := simprovider.New(simprovider.NewMemoryBooks(), simprovider.Config{Hang: time.Second}, time.Now)
 		receipts := payments.NewS3Receipts(benchS3{}, "bench-receipts")
-		handle = queue.Consume(payments.NewService(s, provider, receipts, time.Now).HandleEvent)
+		handle = queue.ConsumeAttempts(payments.NewService(s, provider, receipts, time.Now).HandleEvent)
 	}
 	reset()
 	b.ReportAllocs()

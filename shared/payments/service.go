@@ -22,7 +22,6 @@ import (
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 )
 
 // Store is what payment needs from persistence.
@@ -89,10 +88,10 @@ func NewService(store Store, provider Provider, receipts Receipts, now func() ti
 
 // HandleEvent is the saga's payment step: it charges on OrderPlaced and
 // refunds on OrderCancelled and NoCourierAvailable; other events are ignored.
-func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) error {
+func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope, attempt int) error {
 	switch e.Type {
 	case domainevents.OrderPlaced:
-		return s.Charge(ctx, e.OrderID, e.ID)
+		return s.Charge(ctx, e.OrderID, e.ID, attempt)
 	case domainevents.OrderCancelled:
 		return s.Refund(ctx, e.OrderID, e.ID, domain.RefundReasonCancelled)
 	case domainevents.NoCourierAvailable:
@@ -121,10 +120,11 @@ const (
 // Transient provider failures are retried within the delivery (Policy), then
 // the charge's fate is asked of the provider by its key; if that is unknown
 // too, the message fails and SQS delivers it again later. On delivery
-// Policy.GiveUpAfter the key is voided at the provider, so nothing can
-// capture under it any more, and the order ends PAYMENT_FAILED. Hard declines
-// are final at once.
-func (s *Service) Charge(ctx context.Context, orderID, causationEventID string) error {
+// Policy.GiveUpAfter (attempt: which delivery of the event this is, 1 for
+// the first) the key is voided at the provider, so nothing can capture under
+// it any more, and the order ends PAYMENT_FAILED. Hard declines are final at
+// once.
+func (s *Service) Charge(ctx context.Context, orderID, causationEventID string, attempt int) error {
 	log := logging.From(ctx)
 	order, err := s.store.GetOrder(ctx, orderID)
 	if err != nil {
@@ -174,7 +174,7 @@ func (s *Service) Charge(ctx context.Context, orderID, causationEventID string) 
 	switch {
 	case err == nil:
 	case Transient(err):
-		result, err = s.resolveUnknownCharge(ctx, order.ID, err)
+		result, err = s.resolveUnknownCharge(ctx, order.ID, attempt, err)
 		if err != nil {
 			return err
 		}
@@ -194,7 +194,7 @@ func (s *Service) Charge(ctx context.Context, orderID, causationEventID string) 
 // failed transiently (the last cause is cause): the charge may or may not
 // have happened. It asks the provider; if the answer is still unknown it
 // fails the delivery, except on the give-up delivery, where it voids the key.
-func (s *Service) resolveUnknownCharge(ctx context.Context, orderID string, cause error) (ChargeResult, error) {
+func (s *Service) resolveUnknownCharge(ctx context.Context, orderID string, attempt int, cause error) (ChargeResult, error) {
 	log := logging.From(ctx)
 	var result ChargeResult
 	var found bool
@@ -206,7 +206,6 @@ func (s *Service) resolveUnknownCharge(ctx context.Context, orderID string, caus
 		log.Info("charge outcome learnt from the provider after failed attempts", "outcome", result.Outcome, "cause", cause)
 		return result, nil
 	}
-	attempt := queue.Attempt(ctx)
 	if attempt < s.policy.GiveUpAfter {
 		return ChargeResult{}, fmt.Errorf("charge outcome unknown after delivery %d of %d (lookup: %v): %w",
 			attempt, s.policy.GiveUpAfter, lookupErr, cause)

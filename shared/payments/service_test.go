@@ -12,7 +12,6 @@ import (
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 
@@ -153,7 +152,7 @@ func (r *rig) deliver(id string, n int) error {
 	if !ok {
 		r.t.Fatalf("no event for order %s", id)
 	}
-	return r.svc.HandleEvent(queue.WithAttempt(context.Background(), n), e)
+	return r.svc.HandleEvent(context.Background(), e, n)
 }
 
 // money is what the provider's books say moved for an order.
@@ -177,7 +176,7 @@ func TestDuplicateOrderPlacedEventsChargeOnce(t *testing.T) {
 	o := r.place("o-1", simprovider.TokenVisa)
 	evt, _ := domainevents.FromOrder(o)
 	for i := 1; i <= 3; i++ {
-		if err := r.svc.HandleEvent(context.Background(), evt); err != nil {
+		if err := r.svc.HandleEvent(context.Background(), evt, 1); err != nil {
 			t.Fatalf("delivery %d: %v", i, err)
 		}
 	}
@@ -205,11 +204,11 @@ func TestConcurrentDuplicatesChargeOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_ = r.svc.HandleEvent(context.Background(), evt) // losers fail and are retried
+			_ = r.svc.HandleEvent(context.Background(), evt, 1) // losers fail and are retried
 		}()
 	}
 	wg.Wait()
-	if err := r.svc.HandleEvent(context.Background(), evt); err != nil { // the retry after the race
+	if err := r.svc.HandleEvent(context.Background(), evt, 1); err != nil { // the retry after the race
 		t.Fatal(err)
 	}
 	if got := r.order(o.ID); got.Status != domain.StatusPaid || got.Version != 2 {
@@ -357,7 +356,7 @@ func TestGiveUpTakesACaptureThatBeatTheVoid(t *testing.T) {
 		},
 	})
 	e, _ := domainevents.FromOrder(r.order("o-1"))
-	if err := svc.HandleEvent(queue.WithAttempt(context.Background(), testPolicy.GiveUpAfter), e); err != nil {
+	if err := svc.HandleEvent(context.Background(), e, testPolicy.GiveUpAfter); err != nil {
 		t.Fatal(err)
 	}
 	if got, c := r.order("o-1"), r.charge("o-1"); got.Status != domain.StatusPaid || c.ProviderRef != "ch_1" {
@@ -374,7 +373,7 @@ func TestAFailedVoidKeepsTheOrderForTheNextDelivery(t *testing.T) {
 		void:   func() (payments.ChargeResult, error) { return payments.ChargeResult{}, unavailable },
 	})
 	e, _ := domainevents.FromOrder(r.order("o-1"))
-	if err := svc.HandleEvent(queue.WithAttempt(context.Background(), testPolicy.GiveUpAfter+1), e); err == nil {
+	if err := svc.HandleEvent(context.Background(), e, testPolicy.GiveUpAfter+1); err == nil {
 		t.Fatal("giving up without a void must fail the delivery")
 	}
 	if got := r.order("o-1"); got.Status != domain.StatusPlaced {
@@ -407,7 +406,7 @@ func TestOtherErrorsFailTheDelivery(t *testing.T) {
 	boom := errors.New("boom")
 	svc := r.service(scripted{charge: func() (payments.ChargeResult, error) { return payments.ChargeResult{}, boom }})
 	e, _ := domainevents.FromOrder(r.order("o-1"))
-	if err := svc.HandleEvent(context.Background(), e); !errors.Is(err, boom) {
+	if err := svc.HandleEvent(context.Background(), e, 1); !errors.Is(err, boom) {
 		t.Fatalf("err %v", err)
 	}
 	if got := r.order("o-1"); got.Status != domain.StatusPlaced {
@@ -421,7 +420,7 @@ func TestNoProviderCallStartsThatCannotFinishInTime(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), testPolicy.CallTimeout/2)
 	defer cancel()
 	e, _ := domainevents.FromOrder(r.order("o-1"))
-	if err := r.svc.HandleEvent(ctx, e); !payments.Transient(err) {
+	if err := r.svc.HandleEvent(ctx, e, 1); !payments.Transient(err) {
 		t.Fatalf("err %v, want a transient error", err)
 	}
 	if r.provider.charges.Load() != 0 {
@@ -454,17 +453,17 @@ func TestOtherEventsAndStatusesAreIgnored(t *testing.T) {
 	o := r.place("o-1", simprovider.TokenVisa)
 	e, _ := domainevents.FromOrder(o)
 	e.Type = domainevents.CourierAssigned
-	if err := r.svc.HandleEvent(context.Background(), e); err != nil {
+	if err := r.svc.HandleEvent(context.Background(), e, 1); err != nil {
 		t.Fatal(err)
 	}
 	r.move("o-1", domain.StatusPaid) // paid by someone else
 	e.Type = domainevents.OrderPlaced
-	if err := r.svc.HandleEvent(context.Background(), e); err != nil {
+	if err := r.svc.HandleEvent(context.Background(), e, 1); err != nil {
 		t.Fatal(err)
 	}
 	// OrderCancelled for an order that is not cancelled: nothing to refund.
 	e.Type = domainevents.OrderCancelled
-	if err := r.svc.HandleEvent(context.Background(), e); err != nil {
+	if err := r.svc.HandleEvent(context.Background(), e, 1); err != nil {
 		t.Fatal(err)
 	}
 	if r.provider.charges.Load()+r.provider.refunds.Load()+r.provider.voids.Load() != 0 {
@@ -483,7 +482,7 @@ func TestCancelledPaidOrderIsRefundedOnce(t *testing.T) {
 	r.move("o-1", domain.StatusCancelled)
 	cancelled, _ := domainevents.FromOrder(r.order("o-1"))
 	for i := 1; i <= 3; i++ { // at-least-once delivery
-		if err := r.svc.HandleEvent(context.Background(), cancelled); err != nil {
+		if err := r.svc.HandleEvent(context.Background(), cancelled, 1); err != nil {
 			t.Fatalf("delivery %d: %v", i, err)
 		}
 	}
@@ -541,7 +540,7 @@ func TestCancelBeforeChargeLeavesATombstone(t *testing.T) {
 		t.Fatalf("charge %+v", c)
 	}
 	e, _ := domainevents.FromOrder(placed)
-	if err := r.svc.HandleEvent(context.Background(), e); err != nil {
+	if err := r.svc.HandleEvent(context.Background(), e, 1); err != nil {
 		t.Fatal(err)
 	}
 	if got := r.order("o-1"); got.Status != domain.StatusCancelled || r.provider.charges.Load() != 0 {
@@ -558,7 +557,7 @@ func TestTombstoneStopsACharge(t *testing.T) {
 		t.Fatal(err)
 	}
 	e, _ := domainevents.FromOrder(placed)
-	if err := r.svc.HandleEvent(context.Background(), e); err != nil || r.provider.charges.Load() != 0 {
+	if err := r.svc.HandleEvent(context.Background(), e, 1); err != nil || r.provider.charges.Load() != 0 {
 		t.Fatalf("err %v, %d charge requests", err, r.provider.charges.Load())
 	}
 }
@@ -576,7 +575,7 @@ func TestCancelWhileChargingRefundsTheCaptureThatWon(t *testing.T) {
 	charging := r.service(&countingProvider{Provider: combine(blocked, r.provider)})
 	done := make(chan error, 1)
 	placed, _ := domainevents.FromOrder(r.order("o-1"))
-	go func() { done <- charging.HandleEvent(queue.WithAttempt(context.Background(), 1), placed) }()
+	go func() { done <- charging.HandleEvent(context.Background(), placed, 1) }()
 	waitFor(t, func() bool { _, err := r.store.GetCharge(context.Background(), "o-1"); return err == nil })
 	if _, err := r.provider.Provider.Charge(context.Background(), payments.ChargeRequest{IdempotencyKey: "o-1",
 		MerchantRef: "o-1", Token: simprovider.TokenVisa, AmountMinor: 2349, Currency: "EUR"}); err != nil {
@@ -590,7 +589,7 @@ func TestCancelWhileChargingRefundsTheCaptureThatWon(t *testing.T) {
 	if err := <-done; err == nil {
 		t.Fatal("the charge step must not settle an order that was cancelled under it")
 	}
-	if err := r.svc.HandleEvent(queue.WithAttempt(context.Background(), 2), placed); err != nil { // its retry
+	if err := r.svc.HandleEvent(context.Background(), placed, 2); err != nil { // its retry
 		t.Fatal(err)
 	}
 	got, c := r.order("o-1"), r.charge("o-1")
@@ -636,14 +635,14 @@ func TestRefundRetriesTransientFailuresAndNeverGivesUp(t *testing.T) {
 	failing := r.service(combine(scripted{refund: func() (payments.RefundResult, error) { return payments.RefundResult{}, unavailable }}, r.provider))
 	cancelled, _ := domainevents.FromOrder(r.order("o-1"))
 	for attempt := 1; attempt <= 5; attempt++ { // far past any give-up: refunds do not give up
-		if err := failing.HandleEvent(queue.WithAttempt(context.Background(), attempt), cancelled); !payments.Transient(err) {
+		if err := failing.HandleEvent(context.Background(), cancelled, attempt); !payments.Transient(err) {
 			t.Fatalf("attempt %d: %v", attempt, err)
 		}
 	}
 	if refund, _ := r.store.GetRefund(context.Background(), "o-1"); refund.Status != domain.RefundPending || r.order("o-1").Status != domain.StatusCancelled {
 		t.Fatalf("refund %+v", refund)
 	}
-	if err := r.svc.HandleEvent(context.Background(), cancelled); err != nil { // the provider is back
+	if err := r.svc.HandleEvent(context.Background(), cancelled, 1); err != nil { // the provider is back
 		t.Fatal(err)
 	}
 	if captured, refunded := r.money("o-1"); r.order("o-1").Status != domain.StatusRefunded || captured != refunded {
@@ -750,7 +749,7 @@ func TestChargeAfterAStaleReadStopsQuietly(t *testing.T) {
 	stale := &staleStore{Store: r.store, stale: &placed}
 	svc := payments.NewService(stale, r.provider, r.receipts, time.Now, payments.WithPolicy(testPolicy))
 	e, _ := domainevents.FromOrder(placed)
-	if err := svc.HandleEvent(context.Background(), e); err != nil || r.provider.charges.Load() != 0 {
+	if err := svc.HandleEvent(context.Background(), e, 1); err != nil || r.provider.charges.Load() != 0 {
 		t.Fatalf("err %v after %d charge requests", err, r.provider.charges.Load())
 	}
 	// A final charge under an order that really is PLACED cannot be explained: DLQ.
@@ -781,7 +780,7 @@ func TestRefundUsesTheChargeAnotherDeliveryResolved(t *testing.T) {
 	store := &staleStore{Store: s, resolved: &captured}
 	svc := payments.NewService(store, r.provider, r.receipts, time.Now, payments.WithPolicy(testPolicy))
 	e, _ := domainevents.FromOrder(o)
-	if err := svc.HandleEvent(context.Background(), e); err != nil {
+	if err := svc.HandleEvent(context.Background(), e, 1); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := s.GetOrder(context.Background(), "o-1")

@@ -276,7 +276,7 @@ func TestAnOrderWhoseEventWasLostIsAssignedAfterTheSweep(t *testing.T) {
 	}
 	assign := delivery.NewService(s, func() time.Time { return t0 }, 0)
 	for _, e := range b.got {
-		if err := assign.HandleEvent(ctx, e); err != nil {
+		if err := assign.HandleEvent(ctx, e, 1); err != nil {
 			t.Fatal(err)
 		}
 	}

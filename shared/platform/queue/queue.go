@@ -8,8 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/fnv"
-	"os"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -26,6 +24,12 @@ import (
 // back on the queue; handlers must be idempotent because SQS, EventBridge and
 // the stream all deliver at least once.
 type EventHandler func(ctx context.Context, e domainevents.Envelope) error
+
+// AttemptHandler is an EventHandler that is also told which delivery of the
+// message this is (SQS's ApproximateReceiveCount, 1 for the first, and 1 when
+// unknown): the saga steps give up on it before the message would reach its
+// DLQ (see ConsumeAttempts).
+type AttemptHandler func(ctx context.Context, e domainevents.Envelope, attempt int) error
 
 // ErrPoison marks a message that can never succeed (it does not decode). It is
 // still reported as failed, so SQS moves it to the DLQ after maxReceiveCount
@@ -85,44 +89,21 @@ func RecordFailures(rec FailureRecorder, consumerName string) Option {
 }
 
 type consumer struct {
-	handle       EventHandler
-	failures     FailureRecorder
-	name         string
-	now          func() time.Time
-	crashPercent int          // fault injection: crash on this share of deliveries (CHAOS_CRASH_PERCENT)
-	crash        func(string) // ends the process; tests replace it
-}
-
-// ChaosCrashEnv names the environment variable that switches on the fault injection of `make reliability`
-// (set only on a chaos stack, infra.StackProps.Chaos): a consumer with CHAOS_CRASH_PERCENT=5 crashes the whole
-// process, a real crash and not a returned error, on about 5 % of deliveries.
-const ChaosCrashEnv = "CHAOS_CRASH_PERCENT"
-
-// WithCrashPercent overrides CHAOS_CRASH_PERCENT (tests); crash is called instead of exiting the process.
-func WithCrashPercent(percent int, crash func(reason string)) Option {
-	return func(c *consumer) { c.crashPercent, c.crash = percent, crash }
-}
-
-// CrashChosen reports whether the fault injection crashes on this delivery of a message. The choice is
-// deterministic by message id and receive count, so a crashed message's next delivery is an independent draw
-// and a retry can succeed.
-func CrashChosen(messageID string, receiveCount, percent int) bool {
-	if percent <= 0 {
-		return false
-	}
-	h := fnv.New32a()
-	fmt.Fprintf(h, "%s#%d", messageID, receiveCount)
-	return int(h.Sum32()%100) < percent
+	handle   AttemptHandler
+	failures FailureRecorder
+	name     string
+	now      func() time.Time
 }
 
 // Consume returns a Lambda handler for an SQS event source mapping that has
 // ReportBatchItemFailures enabled.
 func Consume(handle EventHandler, opts ...Option) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
-	c := &consumer{handle: handle, now: time.Now, crash: func(reason string) {
-		fmt.Fprintln(os.Stderr, reason)
-		os.Exit(3)
-	}}
-	c.crashPercent, _ = strconv.Atoi(os.Getenv(ChaosCrashEnv))
+	return ConsumeAttempts(func(ctx context.Context, e domainevents.Envelope, _ int) error { return handle(ctx, e) }, opts...)
+}
+
+// ConsumeAttempts is Consume for a handler that needs the delivery's attempt number.
+func ConsumeAttempts(handle AttemptHandler, opts ...Option) func(context.Context, events.SQSEvent) (events.SQSEventResponse, error) {
+	c := &consumer{handle: handle, now: time.Now}
 	for _, o := range opts {
 		o(c)
 	}
@@ -146,16 +127,14 @@ func Consume(handle EventHandler, opts ...Option) func(context.Context, events.S
 
 func (c *consumer) consumeOne(ctx context.Context, msg events.SQSMessage) error {
 	attempt, _ := strconv.Atoi(msg.Attributes["ApproximateReceiveCount"])
-	ctx = WithAttempt(ctx, attempt)
-	ctx = logging.With(ctx, "message_id", msg.MessageId, "receive_count", Attempt(ctx))
-	if CrashChosen(msg.MessageId, attempt, c.crashPercent) {
-		logging.From(ctx).Error("chaos: crashing the process on this delivery", "percent", c.crashPercent)
-		c.crash(fmt.Sprintf("chaos: crash on message %s, receive %d (%s=%d)", msg.MessageId, attempt, ChaosCrashEnv, c.crashPercent))
+	if attempt < 1 {
+		attempt = 1
 	}
+	ctx = logging.With(ctx, "message_id", msg.MessageId, "receive_count", attempt)
 	env, err := Decode(msg.Body)
 	if err != nil {
 		logging.From(ctx).Error("cannot decode message", "error", err)
-		c.record(ctx, msg, env, err)
+		c.record(ctx, msg, attempt, env, err)
 		return err
 	}
 	// The event continues the order's trace: this delivery is a child span of the invocation that wrote
@@ -170,11 +149,11 @@ func (c *consumer) consumeOne(ctx context.Context, msg events.SQSMessage) error 
 		"event_type", env.Type, "correlation_id", env.CorrelationID,
 		"trace_id", span.TraceIDString(), "span_id", span.SpanIDString())
 	start := time.Now()
-	err = c.handle(ctx, env)
+	err = c.handle(ctx, env, attempt)
 	metrics.Duration(env.Type, time.Since(start), map[string]any{"trace_id": span.TraceIDString()})
 	if err != nil {
 		logging.From(ctx).Warn("event not handled; it will be retried", "error", err)
-		c.record(ctx, msg, env, err)
+		c.record(ctx, msg, attempt, env, err)
 		return err
 	}
 	logging.From(ctx).Info("event handled")
@@ -183,12 +162,12 @@ func (c *consumer) consumeOne(ctx context.Context, msg events.SQSMessage) error 
 
 // record stores the failure's reason. Recording is best effort: the message
 // fails either way, and a recorder that fails too is only logged.
-func (c *consumer) record(ctx context.Context, msg events.SQSMessage, env domainevents.Envelope, cause error) {
+func (c *consumer) record(ctx context.Context, msg events.SQSMessage, attempt int, env domainevents.Envelope, cause error) {
 	if c.failures == nil {
 		return
 	}
 	f := Failure{MessageID: msg.MessageId, Consumer: c.name, EventType: env.Type, EventID: env.ID, OrderID: env.OrderID,
-		ReceiveCount: Attempt(ctx), Reason: truncate(cause.Error(), MaxReasonBytes), FailedAt: c.now().UTC()}
+		ReceiveCount: attempt, Reason: truncate(cause.Error(), MaxReasonBytes), FailedAt: c.now().UTC()}
 	if err := c.failures.RecordFailure(ctx, f); err != nil {
 		logging.From(ctx).Error("cannot record the failure's reason", "error", err)
 	}
@@ -203,22 +182,4 @@ func truncate(s string, n int) string {
 		s = s[:len(s)-1]
 	}
 	return s + "…"
-}
-
-type attemptKey struct{}
-
-// WithAttempt returns a context saying this is the n-th delivery of the
-// message (SQS's ApproximateReceiveCount). Consume sets it; tests call it.
-func WithAttempt(ctx context.Context, n int) context.Context {
-	return context.WithValue(ctx, attemptKey{}, n)
-}
-
-// Attempt is how many times SQS has delivered the message being handled,
-// this delivery included (1 when unknown). Saga steps use it to give up
-// before the message would reach its DLQ.
-func Attempt(ctx context.Context) int {
-	if n, ok := ctx.Value(attemptKey{}).(int); ok && n > 0 {
-		return n
-	}
-	return 1
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -70,8 +69,8 @@ func (l *failureLog) RecordFailure(_ context.Context, f queue.Failure) error {
 func TestConsumeRecordsWhyAMessageFailed(t *testing.T) {
 	log := &failureLog{}
 	var attempts []int
-	handler := queue.Consume(func(ctx context.Context, e domainevents.Envelope) error {
-		attempts = append(attempts, queue.Attempt(ctx))
+	handler := queue.ConsumeAttempts(func(_ context.Context, e domainevents.Envelope, attempt int) error {
+		attempts = append(attempts, attempt)
 		if e.OrderID == "o-2" {
 			return errors.New("order o-2: not found")
 		}
@@ -117,8 +116,17 @@ func TestLongReasonsAreTruncated(t *testing.T) {
 }
 
 func TestAttemptDefaultsToOne(t *testing.T) {
-	if queue.Attempt(context.Background()) != 1 || queue.Attempt(queue.WithAttempt(context.Background(), 4)) != 4 {
-		t.Fatal("Attempt")
+	var attempts []int
+	handler := queue.ConsumeAttempts(func(_ context.Context, _ domainevents.Envelope, attempt int) error {
+		attempts = append(attempts, attempt)
+		return nil
+	})
+	_, _ = handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
+		{MessageId: "m1", Body: goodBody},
+		{MessageId: "m2", Body: goodBody, Attributes: map[string]string{"ApproximateReceiveCount": "4"}},
+	}})
+	if len(attempts) != 2 || attempts[0] != 1 || attempts[1] != 4 {
+		t.Fatalf("attempts %v, want [1 4]", attempts)
 	}
 }
 
@@ -130,64 +138,5 @@ func TestSuccessEncodesAnEmptyFailureList(t *testing.T) {
 	raw, _ := json.Marshal(resp)
 	if string(raw) != `{"batchItemFailures":[]}` {
 		t.Fatalf("response %s", raw)
-	}
-}
-
-func TestChaosCrashesOnAboutTheConfiguredShareAndARetryCanSucceed(t *testing.T) {
-	const n = 10000
-	crashed, retryCrashed := 0, 0
-	for i := 0; i < n; i++ {
-		id := fmt.Sprintf("msg-%d", i)
-		if queue.CrashChosen(id, 1, 5) {
-			crashed++
-			if queue.CrashChosen(id, 2, 5) {
-				retryCrashed++
-			}
-		}
-		if queue.CrashChosen(id, 1, 0) {
-			t.Fatal("crash chosen with percent 0")
-		}
-		if queue.CrashChosen(id, 1, 5) != queue.CrashChosen(id, 1, 5) {
-			t.Fatal("not deterministic")
-		}
-	}
-	if crashed < n*4/100 || crashed > n*6/100 {
-		t.Errorf("%d of %d deliveries crash, want about 5 %%", crashed, n)
-	}
-	if retryCrashed > crashed/5 {
-		t.Errorf("%d of %d crashed messages crash again on their retry: the draw is not per receive count", retryCrashed, crashed)
-	}
-}
-
-func TestChaosCrashStopsTheConsumerBeforeTheHandler(t *testing.T) {
-	// Find a message id whose first delivery crashes at 5 %.
-	id := ""
-	for i := 0; id == ""; i++ {
-		if queue.CrashChosen(fmt.Sprintf("m-%d", i), 1, 5) && !queue.CrashChosen(fmt.Sprintf("m-%d", i), 2, 5) {
-			id = fmt.Sprintf("m-%d", i)
-		}
-	}
-	handled := 0
-	type crash struct{ reason string }
-	handler := queue.Consume(func(context.Context, domainevents.Envelope) error { handled++; return nil },
-		queue.WithCrashPercent(5, func(reason string) { panic(crash{reason}) }))
-	deliver := func(receive string) (crashed bool) {
-		defer func() {
-			if r := recover(); r != nil {
-				if _, ok := r.(crash); !ok {
-					panic(r)
-				}
-				crashed = true
-			}
-		}()
-		_, _ = handler(context.Background(), events.SQSEvent{Records: []events.SQSMessage{
-			{MessageId: id, Body: goodBody, Attributes: map[string]string{"ApproximateReceiveCount": receive}}}})
-		return false
-	}
-	if !deliver("1") || handled != 0 {
-		t.Fatalf("first delivery: want a crash before the handler (handled %d)", handled)
-	}
-	if deliver("2") || handled != 1 {
-		t.Fatalf("second delivery: want it handled (handled %d)", handled)
 	}
 }
