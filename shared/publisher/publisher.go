@@ -15,7 +15,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
-	"github.com/fooddelivery/serverless-food-delivery/shared/store"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/streamimage"
 )
 
 // Bus publishes events; it returns one error slot per event (nil when
@@ -129,11 +129,11 @@ func eventFor(rec events.DynamoDBEventRecord) (domainevents.Envelope, time.Time,
 	if rec.EventName == string(events.DynamoDBOperationTypeRemove) {
 		return domainevents.Envelope{}, time.Time{}, false, nil
 	}
-	newOrder, isOrder, err := store.OrderFromImage(rec.Change.NewImage)
+	newOrder, isOrder, err := streamimage.Order(rec.Change.NewImage)
 	if err != nil || !isOrder {
 		return domainevents.Envelope{}, time.Time{}, false, err
 	}
-	oldOrder, hadOld, err := store.OrderFromImage(rec.Change.OldImage)
+	oldOrder, hadOld, err := streamimage.Order(rec.Change.OldImage)
 	if err != nil {
 		return domainevents.Envelope{}, time.Time{}, false, fmt.Errorf("old image: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/streamimage"
 )
 
 // Items of the live-tracking WebSocket API (shared/realtime). A connection has its own partition; its
@@ -221,26 +222,16 @@ func (t *Table) CurrentSeq(ctx context.Context, orderID string) (int64, error) {
 	return v.Seq, nil
 }
 
-// StreamImages decodes the stream images the push function reads (realtime.Images).
+// StreamImages decodes the stream images the push function reads (realtime.Images) with the decoder the
+// stream publisher uses (streamimage).
 type StreamImages struct{}
 
 // Order decodes an order item's image.
 func (StreamImages) Order(image map[string]events.DynamoDBAttributeValue) (domain.Order, bool, error) {
-	return OrderFromImage(image)
+	return streamimage.Order(image)
 }
 
 // Tracking decodes a courier position item's image.
 func (StreamImages) Tracking(image map[string]events.DynamoDBAttributeValue) (domain.TrackingPosition, bool, error) {
-	if t, found := image["type"]; !found || t.DataType() != events.DataTypeString || t.String() != typeTracking {
-		return domain.TrackingPosition{}, false, nil
-	}
-	av, err := fromStreamImage(image)
-	if err != nil {
-		return domain.TrackingPosition{}, false, err
-	}
-	var it trackingItem
-	if err := attributevalue.UnmarshalMap(av, &it); err != nil {
-		return domain.TrackingPosition{}, false, fmt.Errorf("decode tracking image: %w", err)
-	}
-	return it.domain(), true, nil
+	return streamimage.Tracking(image)
 }
