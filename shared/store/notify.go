@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"time"
@@ -38,6 +39,8 @@ type deliveryItem struct {
 	// ClaimedAtMs makes "claimed before the lease" a numeric comparison.
 	ClaimedAtMs int64     `dynamodbav:"claimed_at_ms"`
 	DoneAt      time.Time `dynamodbav:"done_at,omitempty"`
+	// ClaimToken is unique to one ClaimDelivery call, so the call can recognise its own claim (see there).
+	ClaimToken string `dynamodbav:"claim_token,omitempty"`
 }
 
 func deliveryKey(orderID, eventID, channel string) keys {
@@ -63,8 +66,15 @@ func (it deliveryItem) domain() domain.Delivery {
 // that was made before staleBefore was abandoned (its consumer crashed or
 // failed to send) and is taken over. When the claim is refused, the existing
 // delivery is returned.
+//
+// The SDK retries a write whose answer it did not get (a timeout, a response
+// that fails its checksum); when the first attempt had been applied, the retry
+// fails the condition against the claim it just wrote. The claim therefore
+// carries a token of this call, and a refused claim that carries it is ours.
 func (t *Table) ClaimDelivery(ctx context.Context, d domain.Delivery, staleBefore time.Time) (claimed bool, existing domain.Delivery, err error) {
-	av, err := attributevalue.MarshalMap(toDeliveryItem(d))
+	claim := toDeliveryItem(d)
+	claim.ClaimToken = rand.Text()
+	av, err := attributevalue.MarshalMap(claim)
 	if err != nil {
 		return false, domain.Delivery{}, err
 	}
@@ -88,6 +98,9 @@ func (t *Table) ClaimDelivery(ctx context.Context, d domain.Delivery, staleBefor
 	var it deliveryItem
 	if err := t.get(ctx, deliveryKey(d.OrderID, d.EventID, d.Channel), &it); err != nil {
 		return false, domain.Delivery{}, fmt.Errorf("read claimed %s notification of event %s: %w", d.Channel, d.EventID, err)
+	}
+	if it.ClaimToken == claim.ClaimToken {
+		return true, domain.Delivery{}, nil
 	}
 	return false, it.domain(), nil
 }
