@@ -31,41 +31,13 @@ func inboxKeys(n domain.Notification) (gsi1pk, gsi1sk string) {
 // orders, newest first, and the cursor of the next page ("" at the end). A
 // cursor of another customer's inbox is refused.
 func (t *Table) ListInbox(ctx context.Context, customerID, cursor string, limit int) ([]domain.Notification, string, error) {
-	pk := inboxPrefix + customerID
-	in := &dynamodb.QueryInput{
-		TableName:              &t.name,
-		IndexName:              aws.String(gsi1),
-		KeyConditionExpression: aws.String("GSI1PK = :pk"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": &types.AttributeValueMemberS{Value: pk},
-		},
-		ScanIndexForward: aws.Bool(false),
-		Limit:            aws.Int32(int32(min(max(limit, 1), MaxPageSize))),
-	}
-	if cursor != "" {
-		start, err := decodeCursor(cursor)
-		if err != nil || stringAttr(start, "GSI1PK") != pk {
-			return nil, "", domain.Invalid("cursor", "is not a cursor of your notifications")
-		}
-		in.ExclusiveStartKey = start
-	}
-	res, err := t.db.Query(ctx, in)
+	items, next, err := newestFirstPage[notificationItem](ctx, t, inboxPrefix+customerID, cursor, limit, "your notifications")
 	if err != nil {
 		return nil, "", fmt.Errorf("inbox of %s: %w", customerID, err)
-	}
-	var items []notificationItem
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
-		return nil, "", err
 	}
 	out := make([]domain.Notification, len(items))
 	for i, it := range items {
 		out[i] = it.domain()
-	}
-	next := ""
-	if len(res.LastEvaluatedKey) > 0 {
-		if next, err = encodeCursor(res.LastEvaluatedKey); err != nil {
-			return nil, "", err
-		}
 	}
 	return out, next, nil
 }

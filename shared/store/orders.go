@@ -114,7 +114,22 @@ const MaxPageSize = 100
 // base64-encoded key DynamoDB resumes from; a cursor that does not belong to
 // this customer is refused, so nobody can page through another's orders.
 func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error) {
-	pk := customerPrefix + customerID
+	items, next, err := newestFirstPage[orderItem](ctx, t, customerPrefix+customerID, cursor, limit, "your order list")
+	if err != nil {
+		return nil, "", fmt.Errorf("list orders of %s: %w", customerID, err)
+	}
+	orders := make([]domain.Order, len(items))
+	for i, it := range items {
+		orders[i] = it.domain()
+	}
+	return orders, next, nil
+}
+
+// newestFirstPage reads one page of the GSI1 partition pk, newest first, from
+// cursor ("" for the first page), and returns its items and the cursor of the
+// next page ("" at the end). A cursor of another partition is refused as an
+// invalid `cursor`, naming the list it is not a cursor of.
+func newestFirstPage[T any](ctx context.Context, t *Table, pk, cursor string, limit int, list string) ([]T, string, error) {
 	in := &dynamodb.QueryInput{
 		TableName:              &t.name,
 		IndexName:              aws.String(gsi1),
@@ -128,21 +143,17 @@ func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor strin
 	if cursor != "" {
 		start, err := decodeCursor(cursor)
 		if err != nil || stringAttr(start, "GSI1PK") != pk {
-			return nil, "", domain.Invalid("cursor", "is not a cursor of your order list")
+			return nil, "", domain.Invalid("cursor", "is not a cursor of %s", list)
 		}
 		in.ExclusiveStartKey = start
 	}
 	res, err := t.db.Query(ctx, in)
 	if err != nil {
-		return nil, "", fmt.Errorf("list orders of %s: %w", customerID, err)
-	}
-	var items []orderItem
-	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
 		return nil, "", err
 	}
-	orders := make([]domain.Order, len(items))
-	for i, it := range items {
-		orders[i] = it.domain()
+	var items []T
+	if err := attributevalue.UnmarshalListOfMaps(res.Items, &items); err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(res.LastEvaluatedKey) > 0 {
@@ -150,7 +161,7 @@ func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor strin
 			return nil, "", err
 		}
 	}
-	return orders, next, nil
+	return items, next, nil
 }
 
 // cursorKey is the part of a GSI1 key a cursor carries.
