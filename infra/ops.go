@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -39,17 +38,25 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 		}
 	}
 	sort.Slice(groups, func(i, j int) bool { return *groups[i].Node().Path() < *groups[j].Node().Path() })
-	fn := newFunction(stack, cfg, FnOpsAPI, fnOptions{timeout: apiTimeoutSeconds, env: map[string]string{
-		"TABLE_NAME":             *d.table.TableName(),
-		"SWEEPER_LOG_GROUP":      *fns.sweeper.LogGroup().LogGroupName(),
-		"PAYMENT_QUEUE_URL":      *m.payment.queue.QueueUrl(),
-		"PAYMENT_DLQ_URL":        *m.payment.dlq.QueueUrl(),
-		"ASSIGNMENT_QUEUE_URL":   *m.assignment.queue.QueueUrl(),
-		"ASSIGNMENT_DLQ_URL":     *m.assignment.dlq.QueueUrl(),
-		"NOTIFICATION_QUEUE_URL": *m.notification.queue.QueueUrl(),
-		"NOTIFICATION_DLQ_URL":   *m.notification.dlq.QueueUrl(),
-		"STREAM_DLQ_URL":         *m.streamDlq.QueueUrl(),
-	}})
+	// Every consumer queue with its DLQ, so the console shows (and redrives) every dead letter of the stack.
+	consumers := []struct {
+		env  string
+		pair queuePair
+	}{{"PAYMENT", m.payment}, {"ASSIGNMENT", m.assignment}, {"NOTIFICATION", m.notification},
+		{"NOTIFY_EMAIL", m.email}, {"NOTIFY_SMS", m.sms}}
+	env := map[string]string{
+		"TABLE_NAME":        *d.table.TableName(),
+		"SWEEPER_LOG_GROUP": *fns.sweeper.LogGroup().LogGroupName(),
+		"STREAM_DLQ_URL":    *m.streamDlq.QueueUrl(),
+	}
+	dlqArns := []*string{m.streamDlq.QueueArn()}
+	var queueArns []*string
+	for _, c := range consumers {
+		env[c.env+"_QUEUE_URL"], env[c.env+"_DLQ_URL"] = *c.pair.queue.QueueUrl(), *c.pair.dlq.QueueUrl()
+		dlqArns = append(dlqArns, c.pair.dlq.QueueArn())
+		queueArns = append(queueArns, c.pair.queue.QueueArn())
+	}
+	fn := newFunction(stack, cfg, FnOpsAPI, fnOptions{timeout: apiTimeoutSeconds, env: env})
 	// Its own log too: the redrives it logs name their orders, so an order's timeline shows who redrove it.
 	groups = append(groups, fn.LogGroup())
 	names := make([]*string, len(groups))
@@ -61,18 +68,13 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 	// From its store port (ops.Store): Query on ORDER# partitions (the timeline), on GSI2 (the awaiting index),
 	// GetItem on failure records (the DLQ view). Nothing is written.
 	grantTable(fn, d.table, FnOpsAPI)
-	dlqs := []awssqs.Queue{m.payment.dlq, m.assignment.dlq, m.notification.dlq, m.streamDlq}
-	dlqArns := make([]*string, len(dlqs))
-	for i, q := range dlqs {
-		dlqArns[i] = q.QueueArn()
-	}
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"),
 		Resources: &dlqArns,
 	}))
 	fn.AddToRolePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 		Actions:   jsii.Strings("sqs:SendMessage"),
-		Resources: &[]*string{m.payment.queue.QueueArn(), m.assignment.queue.QueueArn(), m.notification.queue.QueueArn()},
+		Resources: &queueArns,
 	}))
 	groupArns := make([]*string, len(groups))
 	for i, g := range groups {

@@ -23,6 +23,8 @@ func wantOpsEnv(t *testing.T, s *synthesized) obj {
 		"PAYMENT_QUEUE_URL": q("PaymentQueue"), "PAYMENT_DLQ_URL": q("PaymentDlq"),
 		"ASSIGNMENT_QUEUE_URL": q("AssignmentQueue"), "ASSIGNMENT_DLQ_URL": q("AssignmentDlq"),
 		"NOTIFICATION_QUEUE_URL": q("NotificationQueue"), "NOTIFICATION_DLQ_URL": q("NotificationDlq"),
+		"NOTIFY_EMAIL_QUEUE_URL": q("NotifyEmailQueue"), "NOTIFY_EMAIL_DLQ_URL": q("NotifyEmailDlq"),
+		"NOTIFY_SMS_QUEUE_URL": q("NotifySmsQueue"), "NOTIFY_SMS_DLQ_URL": q("NotifySmsDlq"),
 		"STREAM_DLQ_URL": q("StreamDlq"),
 		"LOG_GROUPS":     env["LOG_GROUPS"],
 	}
@@ -65,12 +67,12 @@ func TestOpsGrants(t *testing.T) {
 	want := map[grant]bool{}
 	// Its store port (ops.Store): items by key prefix (iam_test.go checks the LeadingKeys), the awaiting index by name.
 	want[grant{"dynamodb:Query", tableArn}], want[grant{"dynamodb:GetItem", tableArn}], want[grant{"dynamodb:Query", gsi2}] = true, true, true
-	for _, q := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "StreamDlq"} {
+	for _, q := range []string{"PaymentDlq", "AssignmentDlq", "NotificationDlq", "NotifyEmailDlq", "NotifySmsDlq", "StreamDlq"} {
 		for _, a := range []string{"sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"} {
 			want[grant{a, queueArn(q)}] = true
 		}
 	}
-	for _, q := range []string{"PaymentQueue", "AssignmentQueue", "NotificationQueue"} {
+	for _, q := range []string{"PaymentQueue", "AssignmentQueue", "NotificationQueue", "NotifyEmailQueue", "NotifySmsQueue"} {
 		want[grant{"sqs:SendMessage", queueArn(q)}] = true
 	}
 	for id := range s.ofType("AWS::Logs::LogGroup") {

@@ -42,6 +42,8 @@ func main() {
 			{Name: "payment", DLQURL: platform.MustEnv("PAYMENT_DLQ_URL"), SourceURL: platform.MustEnv("PAYMENT_QUEUE_URL")},
 			{Name: "assignment", DLQURL: platform.MustEnv("ASSIGNMENT_DLQ_URL"), SourceURL: platform.MustEnv("ASSIGNMENT_QUEUE_URL")},
 			{Name: "notification", DLQURL: platform.MustEnv("NOTIFICATION_DLQ_URL"), SourceURL: platform.MustEnv("NOTIFICATION_QUEUE_URL")},
+			{Name: "email", DLQURL: platform.MustEnv("NOTIFY_EMAIL_DLQ_URL"), SourceURL: platform.MustEnv("NOTIFY_EMAIL_QUEUE_URL")},
+			{Name: "sms", DLQURL: platform.MustEnv("NOTIFY_SMS_DLQ_URL"), SourceURL: platform.MustEnv("NOTIFY_SMS_QUEUE_URL")},
 			{Name: "stream", DLQURL: platform.MustEnv("STREAM_DLQ_URL")},
 		},
 		Attrs: queue,
