@@ -212,7 +212,13 @@ func env(name, trapAddr string, extra []string) []string {
 		"JWT_ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench", "JWT_AUDIENCE=bench-client",
 		"JWKS_URL=" + trapURL + "/us-east-1_bench/.well-known/jwks.json", "CONNECTIONS_URL=" + trapURL + "/live",
 		"SENDER_EMAIL=bench@example.com",
+		// ops-api: its log groups and the queues its console lists (only read per request).
+		"LOG_GROUPS=/aws/lambda/bench", "SWEEPER_LOG_GROUP=/aws/lambda/bench-sweeper", "STREAM_DLQ_URL=" + trapURL + "/stream-dlq",
 		sweeper.EnvAfter + "=45000", sweeper.EnvPeriod + "=60000", sweeper.EnvGiveUpAfter + "=1800000", sweeper.EnvMaxOrders + "=500",
+	}
+	for _, q := range []string{"PAYMENT", "ASSIGNMENT", "NOTIFICATION", "NOTIFY_EMAIL", "NOTIFY_SMS"} {
+		name := strings.ToLower(q)
+		e = append(e, q+"_QUEUE_URL="+trapURL+"/"+name, q+"_DLQ_URL="+trapURL+"/"+name+"-dlq")
 	}
 	return append(e, extra...)
 }
