@@ -19,7 +19,8 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
-	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/sesmail"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/snssms"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
@@ -126,10 +127,10 @@ func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functi
 		// functions/notify-email and functions/notify-sms: SES and SNS on the emulator, from the sender the local
 		// stage verifies.
 		notifyEmail: queue.Consume(notify.NewService(domain.ChannelEmail, notificationTable,
-			awssend.Email{Client: sesv2.NewFromConfig(cfg), From: notify.LocalSenderEmail}, 30*time.Second, time.Now).HandleEvent,
+			sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: notify.LocalSenderEmail}, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notify-email")),
 		notifySMS: queue.Consume(notify.NewService(domain.ChannelSMS, notificationTable,
-			awssend.SMS{Client: sns.NewFromConfig(cfg)}, 30*time.Second, time.Now).HandleEvent,
+			snssms.SMS{Client: sns.NewFromConfig(cfg)}, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notify-sms")),
 		sweep: sweep.Sweep,
 	}, nil

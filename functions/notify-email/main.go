@@ -1,6 +1,6 @@
 // Command notify-email is the email channel: it sends customers their order
 // notifications through SES, once per event. Wiring only; the logic is in
-// shared/notify, the SES adapter in shared/notify/awssend.
+// shared/notify, the SES adapter in shared/notify/awssend/sesmail.
 package main
 
 import (
@@ -13,7 +13,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
-	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/sesmail"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
@@ -26,7 +26,7 @@ func main() {
 	observe.Setup("notify-email")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	sender := awssend.Email{Client: sesv2.NewFromConfig(cfg), From: platform.MustEnv("SENDER_EMAIL"),
+	sender := sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: platform.MustEnv("SENDER_EMAIL"),
 		ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")}
 	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
 	svc := notify.NewService(domain.ChannelEmail, table, sender, lease, time.Now)

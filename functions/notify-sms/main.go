@@ -1,7 +1,7 @@
 // Command notify-sms is the SMS channel: it texts customers their order
 // notifications through SNS (Publish to a phone number), once per event.
 // Wiring only; the logic is in shared/notify, the SNS adapter in
-// shared/notify/awssend.
+// shared/notify/awssend/snssms.
 package main
 
 import (
@@ -14,7 +14,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
-	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/snssms"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
@@ -27,7 +27,7 @@ func main() {
 	observe.Setup("notify-sms")
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	sender := awssend.SMS{Client: sns.NewFromConfig(cfg), SenderID: os.Getenv("SMS_SENDER_ID")}
+	sender := snssms.SMS{Client: sns.NewFromConfig(cfg), SenderID: os.Getenv("SMS_SENDER_ID")}
 	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
 	svc := notify.NewService(domain.ChannelSMS, table, sender, lease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))

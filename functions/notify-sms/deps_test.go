@@ -1,0 +1,13 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/linkcheck"
+)
+
+// TestNoSESClientInTheBinary: the SMS channel links only its own messaging client (shared/notify/awssend/snssms);
+// SES v2's package init would add 0.5 ms to each of its cold starts (docs/performance.md).
+func TestNoSESClientInTheBinary(t *testing.T) {
+	linkcheck.Forbid(t, "aws-sdk-go-v2/service/ses")
+}
