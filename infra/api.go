@@ -9,46 +9,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 )
 
 type api struct {
 	api awsapigatewayv2.HttpApi
 	url *string
-	// addRoutes wires routes to a function behind one integration (with the Cognito authorizer unless public).
-	addRoutes func(id string, fn awslambda.IFunction, routes []route)
+	// addRoutes wires the route table's rows of a function (shared/apiroutes) to fn behind one integration, with
+	// the Cognito authorizer unless the row is public.
+	addRoutes func(id, function string, fn awslambda.IFunction)
 }
-
-// route is one row of the contract's HTTP routes.
-type route struct {
-	method awsapigatewayv2.HttpMethod
-	path   string
-	public bool
-}
-
-var (
-	orderAPIRoutes = []route{
-		{awsapigatewayv2.HttpMethod_GET, "/restaurants", true},
-		{awsapigatewayv2.HttpMethod_GET, "/restaurants/{id}/menu", true},
-		{awsapigatewayv2.HttpMethod_POST, "/orders", false},
-		{awsapigatewayv2.HttpMethod_GET, "/orders", false},
-		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}", false},
-		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/cancel", false},
-		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/notifications", false},
-		{awsapigatewayv2.HttpMethod_GET, "/me/preferences", false},
-		{awsapigatewayv2.HttpMethod_PUT, "/me/preferences", false},
-		{awsapigatewayv2.HttpMethod_GET, "/me/notifications", false},
-		{awsapigatewayv2.HttpMethod_POST, "/me/notifications/read", false},
-		{awsapigatewayv2.HttpMethod_GET, "/me/home", false},
-	}
-	// The courier-group check of POST /orders/{id}/status is the handler's: a JWT authorizer only
-	// checks scopes, and Cognito groups are not scopes.
-	trackingRoutes = []route{
-		{awsapigatewayv2.HttpMethod_GET, "/couriers/me", false},
-		{awsapigatewayv2.HttpMethod_POST, "/couriers/me/location", false},
-		{awsapigatewayv2.HttpMethod_POST, "/orders/{id}/status", false},
-		{awsapigatewayv2.HttpMethod_GET, "/orders/{id}/tracking", false},
-	}
-)
 
 func newAPI(scope constructs.Construct, cfg stageConfig, a *auth, fns *functions) *api {
 	httpAPI := awsapigatewayv2.NewHttpApi(scope, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{
@@ -81,25 +52,25 @@ func newAPI(scope constructs.Construct, cfg stageConfig, a *auth, fns *functions
 			UserPoolClients: &[]awscognito.IUserPoolClient{a.client},
 		})
 
-	addRoutes := func(id string, fn awslambda.IFunction, routes []route) {
+	addRoutes := func(id, function string, fn awslambda.IFunction) {
 		integration := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String(id), fn,
 			&awsapigatewayv2integrations.HttpLambdaIntegrationProps{
 				PayloadFormatVersion: awsapigatewayv2.PayloadFormatVersion_VERSION_2_0(),
 			})
-		for _, r := range routes {
+		for _, r := range apiroutes.Of(function) {
 			opts := &awsapigatewayv2.AddRoutesOptions{
-				Path:        jsii.String(r.path),
-				Methods:     &[]awsapigatewayv2.HttpMethod{r.method},
+				Path:        jsii.String(r.Path),
+				Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod(r.Method)},
 				Integration: integration,
 			}
-			if !r.public {
+			if !r.Public {
 				opts.Authorizer = authorizer
 			}
 			httpRoutes = append(httpRoutes, *httpAPI.AddRoutes(opts)...)
 		}
 	}
-	addRoutes("OrderApiIntegration", fns.orderAPI, orderAPIRoutes)
-	addRoutes("TrackingIntegration", fns.tracking, trackingRoutes)
+	addRoutes("OrderApiIntegration", FnOrderAPI, fns.orderAPI)
+	addRoutes("TrackingIntegration", FnTracking, fns.tracking)
 	hardenStage(scope, cfg, stage, httpRoutes) // access log, per-route throttles (edge.go)
 
 	// ApiEndpoint is the service's own answer, so the emulator reports its URL and AWS its execute-api

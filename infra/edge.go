@@ -12,25 +12,33 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 )
 
 // Throttle is a steady rate (requests per second) and a burst, the HTTP API's token bucket.
 type Throttle struct{ Rate, Burst float64 }
 
-// StageThrottle is every route's limit unless RouteThrottles names it: the reads (catalogue, orders,
-// tracking, the courier's own status).
+// StageThrottle is every route's limit unless its throttle class in the route table (shared/apiroutes) is
+// Writes: the reads (catalogue, orders, tracking, the courier's own status).
 var StageThrottle = Throttle{Rate: 50, Burst: 100}
 
-// RouteThrottles are tighter for the routes that write and cost the most: an order starts a saga (payment,
-// assignment, notifications), a location batch is three writes. They are account-region-wide per route, not
-// per client; above them API Gateway answers 429 before any function runs. make reliability places up to 24
-// orders a second on the emulator, which keeps its limits (MiniStack does not enforce them).
-var RouteThrottles = map[string]Throttle{
-	"POST /orders":               {Rate: 25, Burst: 50},
-	"POST /orders/{id}/cancel":   {Rate: 25, Burst: 50},
-	"POST /orders/{id}/status":   {Rate: 25, Burst: 50},
-	"POST /couriers/me/location": {Rate: 25, Burst: 50},
-}
+// WriteThrottle is tighter for the routes that write and cost the most: an order starts a saga (payment,
+// assignment, notifications), a location batch is three writes. It is account-region-wide per route, not per
+// client; above it API Gateway answers 429 before any function runs. make reliability places up to 24 orders a
+// second on the emulator, which keeps its limits (MiniStack does not enforce them).
+var WriteThrottle = Throttle{Rate: 25, Burst: 50}
+
+// RouteThrottles are the stage's route settings: WriteThrottle for every route of class Writes in the route table.
+var RouteThrottles = func() map[string]Throttle {
+	out := map[string]Throttle{}
+	for _, r := range apiroutes.HTTP {
+		if r.Throttle == apiroutes.Writes {
+			out[r.Key()] = WriteThrottle
+		}
+	}
+	return out
+}()
 
 // AccessLogFields is the JSON access log line of the HTTP API: who (the token's subject, never the token),
 // what (route, status), how long, and the ids to find the function's own log lines. No headers, no query

@@ -13,18 +13,19 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
 // Function folders under functions/ and under the asset root (contract, Functions table).
 const (
-	FnOrderAPI           = "order-api"
+	FnOrderAPI           = apiroutes.OrderAPI
 	FnStreamPublisher    = "stream-publisher"
 	FnPayment            = "payment"
 	FnDeliveryAssignment = "delivery-assignment"
 	FnNotification       = "notification"
-	FnTracking           = "tracking"
+	FnTracking           = apiroutes.Tracking
 	FnSweeper            = "sweeper"
 )
 

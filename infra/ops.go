@@ -4,29 +4,20 @@ import (
 	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 )
 
 // FnOpsAPI serves the operators' routes (shared/ops).
-const FnOpsAPI = "ops-api"
+const FnOpsAPI = apiroutes.OpsAPI
 
-// opsRoutes are the operators' routes; the ops-group check is the handler's (a JWT authorizer checks scopes, and
-// Cognito groups are not scopes).
-var opsRoutes = []route{
-	{awsapigatewayv2.HttpMethod_GET, "/ops/orders", false},
-	{awsapigatewayv2.HttpMethod_GET, "/ops/orders/{id}/timeline", false},
-	{awsapigatewayv2.HttpMethod_GET, "/ops/dlqs", false},
-	{awsapigatewayv2.HttpMethod_POST, "/ops/dlqs/{queue}/redrive", false},
-	{awsapigatewayv2.HttpMethod_GET, "/ops/sweeps", false},
-}
-
-// newOps is the ops API's function, its routes and its grants, each an exact list of actions on named resources:
-// reads of the table and its awaiting index, the DLQs' receive/delete/visibility/depth, SendMessage on the queues
+// newOps is the ops API's function, its routes (the route table's ops-api rows; the ops-group check is the
+// handler's) and its grants, each an exact list of actions on named resources: reads of the table and its awaiting index, the DLQs' receive/delete/visibility/depth, SendMessage on the queues
 // a redrive refills, and FilterLogEvents on the app's log groups. It runs after every other function is in the
 // stack, because it reads their log groups.
 func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, fns *functions) awslambda.Function {
@@ -84,6 +75,6 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 		Actions:   jsii.Strings("logs:FilterLogEvents"),
 		Resources: &groupArns,
 	}))
-	a.addRoutes("OpsApiIntegration", fn, opsRoutes)
+	a.addRoutes("OpsApiIntegration", FnOpsAPI, fn)
 	return fn
 }

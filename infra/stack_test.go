@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
@@ -501,33 +502,13 @@ func TestHTTPAPI(t *testing.T) {
 	})
 }
 
+// TestRoutes: the synthesized HTTP API has exactly the route table's routes (shared/apiroutes), each behind the
+// JWT authorizer unless public and proxied to the function the table names.
 func TestRoutes(t *testing.T) {
 	s := local(t)
-	want := map[string]struct {
-		fn     string
-		public bool
-	}{
-		"GET /restaurants":               {FnOrderAPI, true},
-		"GET /restaurants/{id}/menu":     {FnOrderAPI, true},
-		"POST /orders":                   {FnOrderAPI, false},
-		"GET /orders":                    {FnOrderAPI, false},
-		"GET /orders/{id}":               {FnOrderAPI, false},
-		"POST /orders/{id}/cancel":       {FnOrderAPI, false},
-		"GET /orders/{id}/notifications": {FnOrderAPI, false},
-		"GET /me/preferences":            {FnOrderAPI, false},
-		"PUT /me/preferences":            {FnOrderAPI, false},
-		"GET /me/notifications":          {FnOrderAPI, false},
-		"POST /me/notifications/read":    {FnOrderAPI, false},
-		"GET /me/home":                   {FnOrderAPI, false},
-		"GET /couriers/me":               {FnTracking, false},
-		"POST /couriers/me/location":     {FnTracking, false},
-		"POST /orders/{id}/status":       {FnTracking, false},
-		"GET /orders/{id}/tracking":      {FnTracking, false},
-		"GET /ops/orders":                {FnOpsAPI, false},
-		"GET /ops/orders/{id}/timeline":  {FnOpsAPI, false},
-		"GET /ops/dlqs":                  {FnOpsAPI, false},
-		"POST /ops/dlqs/{queue}/redrive": {FnOpsAPI, false},
-		"GET /ops/sweeps":                {FnOpsAPI, false},
+	want := map[string]apiroutes.Route{}
+	for _, r := range apiroutes.HTTP {
+		want[r.Key()] = r
 	}
 	authorizer := s.id(t, "AWS::ApiGatewayV2::Authorizer", "HttpApiCognitoAuthorizer")
 	httpAPI := ref(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi"))
@@ -545,7 +526,7 @@ func TestRoutes(t *testing.T) {
 			continue
 		}
 		seen[key] = true
-		if w.public {
+		if w.Public {
 			if p["AuthorizationType"] != "NONE" || p["AuthorizerId"] != nil {
 				t.Errorf("%s must be public, got %v / %v", key, p["AuthorizationType"], p["AuthorizerId"])
 			}
@@ -555,7 +536,7 @@ func TestRoutes(t *testing.T) {
 		// Target is "integrations/<Ref integration>"; the integration must proxy to the right function.
 		parts := list(p["Target"].(obj)["Fn::Join"].([]any)[1])
 		integ := props(res[parts[1].(obj)["Ref"].(string)])
-		fn := s.id(t, "AWS::Lambda::Function", functionIDs[w.fn])
+		fn := s.id(t, "AWS::Lambda::Function", functionIDs[w.Function])
 		if integ["IntegrationType"] != "AWS_PROXY" || integ["PayloadFormatVersion"] != "2.0" ||
 			!reflect.DeepEqual(integ["IntegrationUri"], getAtt(fn, "Arn")) {
 			t.Errorf("%s integration = %v, want AWS_PROXY 2.0 to %s", key, integ, fn)

@@ -54,14 +54,14 @@ type MarkReadResult struct {
 // order API's router: GET and PUT /me/preferences, GET /me/notifications and
 // POST /me/notifications/read.
 func AddRoutes(rt *httpapi.Router, store AccountStore, now func() time.Time) {
-	rt.Handle("GET /me/preferences", httpapi.Authenticated, customers(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /me/preferences", customers(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		p, err := preferencesOf(ctx, store, who)
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, p), nil
 	}))
-	rt.Handle("PUT /me/preferences", httpapi.Authenticated, customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("PUT /me/preferences", customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		var p domain.Preferences
 		if err := httpapi.DecodeValidated(r, apischema.Preferences, &p); err != nil {
 			return httpapi.Response{}, err
@@ -76,7 +76,7 @@ func AddRoutes(rt *httpapi.Router, store AccountStore, now func() time.Time) {
 		logging.From(ctx).Info("notification preferences stored", "locale", p.Locale)
 		return httpapi.JSON(http.StatusOK, p), nil
 	}))
-	rt.Handle("GET /me/notifications", httpapi.Authenticated, customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /me/notifications", customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		limit := DefaultInboxPage
 		if raw := r.QueryStringParameters["limit"]; raw != "" {
 			n, err := strconv.Atoi(raw)
@@ -99,7 +99,7 @@ func AddRoutes(rt *httpapi.Router, store AccountStore, now func() time.Time) {
 		}
 		return httpapi.JSON(http.StatusOK, page), nil
 	}))
-	rt.Handle("POST /me/notifications/read", httpapi.Authenticated, customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /me/notifications/read", customers(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		var req MarkReadRequest
 		if err := httpapi.DecodeValidated(r, apischema.MarkRead, &req); err != nil {
 			return httpapi.Response{}, err

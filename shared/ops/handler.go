@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
@@ -16,8 +17,8 @@ import (
 // NewRouter maps the ops routes to the service. Every route is for the ops
 // group only; anyone else gets 403, as customers-only routes answer couriers.
 func NewRouter(svc *Service) *httpapi.Router {
-	rt := &httpapi.Router{}
-	rt.Handle("GET /ops/orders", httpapi.Authenticated, opsOnly(func(ctx context.Context, r httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt := httpapi.NewRouter(apiroutes.Of(apiroutes.OpsAPI))
+	rt.Handle("GET /ops/orders", opsOnly(func(ctx context.Context, r httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		sums, err := svc.AwaitingByStatus(ctx, domain.Status(r.QueryStringParameters["status"]))
 		if err != nil {
 			return httpapi.Response{}, err
@@ -37,7 +38,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, body), nil
 	}))
-	rt.Handle("GET /ops/orders/{id}/timeline", httpapi.Authenticated, opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /ops/orders/{id}/timeline", opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		entries, err := svc.OrderTimeline(ctx, p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
@@ -47,7 +48,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, TimelineView{OrderID: p["id"], Entries: entries}), nil
 	}))
-	rt.Handle("GET /ops/dlqs", httpapi.Authenticated, opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /ops/dlqs", opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		views, err := svc.DLQs(ctx)
 		if err != nil {
 			return httpapi.Response{}, err
@@ -62,7 +63,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, body), nil
 	}))
-	rt.Handle("POST /ops/dlqs/{queue}/redrive", httpapi.Authenticated, opsOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /ops/dlqs/{queue}/redrive", opsOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		var req RedriveRequest
 		if r.Body != "" {
 			if err := httpapi.DecodeValidated(r, apischema.Redrive, &req); err != nil {
@@ -83,7 +84,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, body), nil
 	}))
-	rt.Handle("GET /ops/sweeps", httpapi.Authenticated, opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /ops/sweeps", opsOnly(func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		sweeps, err := svc.Sweeps(ctx)
 		if err != nil {
 			return httpapi.Response{}, err

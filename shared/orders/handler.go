@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
@@ -14,22 +15,22 @@ import (
 
 // NewRouter maps the order API's routes to the service.
 func NewRouter(svc *Service) *httpapi.Router {
-	rt := &httpapi.Router{}
-	rt.Handle("GET /restaurants", httpapi.Public, func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt := httpapi.NewRouter(apiroutes.Of(apiroutes.OrderAPI))
+	rt.Handle("GET /restaurants", func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		list, err := svc.Restaurants(ctx)
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, map[string]any{"restaurants": list}), nil
 	})
-	rt.Handle("GET /restaurants/{id}/menu", httpapi.Public, func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /restaurants/{id}/menu", func(ctx context.Context, _ httpapi.Request, _ httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		menu, err := svc.Menu(ctx, p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, menu), nil
 	})
-	rt.Handle("POST /orders", httpapi.Authenticated, customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /orders", customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		var req domain.PlaceOrderRequest
 		if err := httpapi.DecodeValidated(r, apischema.PlaceOrder, &req); err != nil {
 			return httpapi.Response{}, err
@@ -53,7 +54,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return resp, nil
 	}))
-	rt.Handle("GET /orders", httpapi.Authenticated, customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /orders", customersOnly(func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		limit := DefaultPageSize
 		if raw := r.QueryStringParameters["limit"]; raw != "" {
 			n, err := strconv.Atoi(raw)
@@ -75,21 +76,21 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, list), nil
 	}))
-	rt.Handle("GET /me/home", httpapi.Authenticated, customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /me/home", customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		home, err := svc.Home(ctx, who.Subject)
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, NewHomeView(home)), nil
 	}))
-	rt.Handle("GET /orders/{id}", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /orders/{id}", func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		order, err := svc.Order(ctx, viewer(who), p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
 		}
 		return httpapi.JSON(http.StatusOK, NewOrderView(order)), nil
 	})
-	rt.Handle("POST /orders/{id}/cancel", httpapi.Authenticated, customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /orders/{id}/cancel", customersOnly(func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		order, err := svc.Cancel(ctx, who.Subject, p["id"])
 		if err != nil {
 			return httpapi.Response{}, err
@@ -98,7 +99,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 			"trace_id", tracecontext.OrderTraceID(order.TraceParent, order.ID))
 		return httpapi.JSON(http.StatusOK, NewOrderView(order)), nil
 	}))
-	rt.Handle("GET /orders/{id}/notifications", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /orders/{id}/notifications", func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		list, err := svc.Notifications(ctx, viewer(who), p["id"])
 		if err != nil {
 			return httpapi.Response{}, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
@@ -11,8 +12,8 @@ import (
 
 // NewRouter maps the tracking routes to the service.
 func NewRouter(svc *Service) *httpapi.Router {
-	rt := &httpapi.Router{}
-	rt.Handle("GET /couriers/me", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt := httpapi.NewRouter(apiroutes.Of(apiroutes.Tracking))
+	rt.Handle("GET /couriers/me", func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
 			return httpapi.Response{}, domain.ErrForbidden
 		}
@@ -22,7 +23,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, NewCourierSelf(courier)), nil
 	})
-	rt.Handle("POST /couriers/me/location", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /couriers/me/location", func(ctx context.Context, r httpapi.Request, who httpapi.Principal, _ map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
 			return httpapi.Response{}, domain.ErrForbidden
 		}
@@ -36,7 +37,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, NewCourierSelf(courier)), nil
 	})
-	rt.Handle("POST /orders/{id}/status", httpapi.Authenticated, func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("POST /orders/{id}/status", func(ctx context.Context, r httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		if !who.InGroup(httpapi.GroupCourier) {
 			return httpapi.Response{}, domain.ErrForbidden
 		}
@@ -50,7 +51,7 @@ func NewRouter(svc *Service) *httpapi.Router {
 		}
 		return httpapi.JSON(http.StatusOK, NewCourierJob(order)), nil
 	})
-	rt.Handle("GET /orders/{id}/tracking", httpapi.Authenticated, func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /orders/{id}/tracking", func(ctx context.Context, _ httpapi.Request, who httpapi.Principal, p map[string]string) (httpapi.Response, error) {
 		view, err := svc.Track(ctx, Viewer{ID: who.Subject, IsOps: who.InGroup(httpapi.GroupOps)}, p["id"])
 		if err != nil {
 			return httpapi.Response{}, err

@@ -2,8 +2,8 @@
 // repository root) and checks HTTP responses against it: it matches a request's
 // method and path to an operation, picks the response the status code
 // documents and validates the body with that response's JSON Schema. The
-// deployed-stack tests run every response they receive through it, and the
-// infra tests compare its operations with the routes the CDK app wires up.
+// deployed-stack tests run every response they receive through it, and
+// shared/apiroutes' test compares its operations with the route table.
 //
 // It is test tooling: no function links it.
 package openapi
@@ -53,7 +53,7 @@ type Operation struct {
 	segments []string
 }
 
-// Key is "METHOD /path/template", the form infra/api.go and the routers use.
+// Key is "METHOD /path/template", the route table's key (shared/apiroutes).
 func (o *Operation) Key() string { return o.Method + " " + o.Path }
 
 // Response is one documented response of an operation.

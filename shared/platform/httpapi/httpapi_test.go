@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 )
@@ -62,11 +63,14 @@ func TestPrincipalWithoutGroupsOrToken(t *testing.T) {
 }
 
 func TestRouterMatchesRoutesAndProtectsAuthenticatedOnes(t *testing.T) {
-	rt := &httpapi.Router{}
-	rt.Handle("GET /orders/{id}", httpapi.Authenticated, func(_ context.Context, _ httpapi.Request, p httpapi.Principal, params map[string]string) (httpapi.Response, error) {
+	rt := httpapi.NewRouter([]apiroutes.Route{
+		{Method: "GET", Path: "/orders/{id}"},
+		{Method: "GET", Path: "/boom", Public: true},
+	})
+	rt.Handle("GET /orders/{id}", func(_ context.Context, _ httpapi.Request, p httpapi.Principal, params map[string]string) (httpapi.Response, error) {
 		return httpapi.JSON(http.StatusOK, map[string]string{"id": params["id"], "who": p.Subject}), nil
 	})
-	rt.Handle("GET /boom", httpapi.Public, func(context.Context, httpapi.Request, httpapi.Principal, map[string]string) (httpapi.Response, error) {
+	rt.Handle("GET /boom", func(context.Context, httpapi.Request, httpapi.Principal, map[string]string) (httpapi.Response, error) {
 		return httpapi.Response{}, errors.New("dynamodb: secret table arn:aws:... exploded")
 	})
 	ctx := context.Background()
@@ -86,6 +90,36 @@ func TestRouterMatchesRoutesAndProtectsAuthenticatedOnes(t *testing.T) {
 	resp, _ = rt.Serve(ctx, event("GET", "/boom", "", ""))
 	if resp.StatusCode != 500 || strings.Contains(resp.Body, "arn:aws") {
 		t.Fatalf("internal errors must not leak: %d %s", resp.StatusCode, resp.Body)
+	}
+}
+
+// TestRouterServesOnlyItsTable: the route table is the list of routes, so a handler for a key the table lacks, or
+// a second handler for one, stops the function at start; Unhandled names the table's routes still without one.
+func TestRouterServesOnlyItsTable(t *testing.T) {
+	table := []apiroutes.Route{{Method: "GET", Path: "/a"}, {Method: "POST", Path: "/b/{id}"}}
+	ok := func(context.Context, httpapi.Request, httpapi.Principal, map[string]string) (httpapi.Response, error) {
+		return httpapi.JSON(http.StatusOK, nil), nil
+	}
+	rt := httpapi.NewRouter(table)
+	if got := rt.Unhandled(); strings.Join(got, ",") != "GET /a,POST /b/{id}" {
+		t.Fatalf("Unhandled before any handler = %v", got)
+	}
+	rt.Handle("POST /b/{id}", ok)
+	if got := rt.Unhandled(); strings.Join(got, ",") != "GET /a" {
+		t.Fatalf("Unhandled = %v, want GET /a", got)
+	}
+	for _, key := range []string{"GET /elsewhere", "POST /b/{id}", "GET /b/{id}"} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Handle(%q) did not panic", key)
+				}
+			}()
+			rt.Handle(key, ok)
+		}()
+	}
+	if got := rt.Routes(); len(got) != 1 || got[0] != (httpapi.RouteInfo{Method: "POST", Path: "/b/{id}"}) {
+		t.Fatalf("Routes = %+v", got)
 	}
 }
 

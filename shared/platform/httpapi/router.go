@@ -6,22 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
-)
-
-// Access says who may call a route.
-type Access int
-
-const (
-	// Public routes need no token.
-	Public Access = iota
-	// Authenticated routes need a valid token; the handler checks ownership.
-	Authenticated
 )
 
 // HandlerFunc serves one route. p is the zero Principal on public routes.
@@ -30,7 +22,7 @@ type HandlerFunc func(ctx context.Context, r Request, p Principal, params map[st
 type route struct {
 	method   string
 	segments []string
-	access   Access
+	public   bool
 	handler  HandlerFunc
 }
 
@@ -38,31 +30,57 @@ type route struct {
 // "GET /orders/{id}". It matches on the path rather than trusting routeKey so
 // the same function also works behind a catch-all route.
 type Router struct {
+	table  []apiroutes.Route
 	routes []route
 }
 
-// Handle registers a route like "POST /orders".
-func (rt *Router) Handle(pattern string, access Access, h HandlerFunc) {
-	method, path, ok := strings.Cut(pattern, " ")
-	if !ok {
-		panic(fmt.Sprintf("route %q needs a method and a path", pattern))
-	}
-	rt.routes = append(rt.routes, route{method: method, segments: split(path), access: access, handler: h})
+// NewRouter serves the routes of table (one function's rows of the route
+// table, apiroutes.Of), each once Handle has given it a handler.
+func NewRouter(table []apiroutes.Route) *Router {
+	return &Router{table: table}
 }
 
-// RouteInfo describes a registered route.
+// Handle gives the table's route key (e.g. "POST /orders") its handler.
+// Whether the route needs a token is the table's, as is the list of routes:
+// a key the table lacks, or one handled twice, panics when the function starts.
+func (rt *Router) Handle(key string, h HandlerFunc) {
+	i := slices.IndexFunc(rt.table, func(r apiroutes.Route) bool { return r.Key() == key })
+	if i < 0 {
+		panic(fmt.Sprintf("route %q is not in the router's route table (shared/apiroutes)", key))
+	}
+	if slices.ContainsFunc(rt.routes, func(r route) bool { return r.method+" "+r.path() == key }) {
+		panic(fmt.Sprintf("route %q handled twice", key))
+	}
+	row := rt.table[i]
+	rt.routes = append(rt.routes, route{method: row.Method, segments: split(row.Path), public: row.Public, handler: h})
+}
+
+func (r route) path() string { return "/" + strings.Join(r.segments, "/") }
+
+// RouteInfo describes a route with a handler.
 type RouteInfo struct {
 	Method string // e.g. GET
 	Path   string // e.g. /orders/{id}
-	Access Access
+	Public bool
 }
 
-// Routes lists the registered routes in the order they were added, so tests
-// can compare them with the API description and the CDK app's routes.
+// Routes lists the routes with a handler in the order they were added.
 func (rt *Router) Routes() []RouteInfo {
 	out := make([]RouteInfo, len(rt.routes))
 	for i, r := range rt.routes {
-		out[i] = RouteInfo{Method: r.method, Path: "/" + strings.Join(r.segments, "/"), Access: r.access}
+		out[i] = RouteInfo{Method: r.method, Path: r.path(), Public: r.public}
+	}
+	return out
+}
+
+// Unhandled lists the keys of the table's routes that have no handler, so a
+// test of a function's wiring can prove it serves every route of its table.
+func (rt *Router) Unhandled() []string {
+	var out []string
+	for _, row := range rt.table {
+		if !slices.ContainsFunc(rt.routes, func(r route) bool { return r.method+" "+r.path() == row.Key() }) {
+			out = append(out, row.Key())
+		}
 	}
 	return out
 }
@@ -102,7 +120,7 @@ func (rt *Router) Serve(ctx context.Context, raw json.RawMessage) (Response, err
 
 func (rt *Router) serveRoute(ctx context.Context, rte route, r Request, params map[string]string) Response {
 	principal, authenticated := r.Principal()
-	if rte.access == Authenticated && !authenticated {
+	if !rte.public && !authenticated {
 		// API Gateway's authorizer already refuses missing tokens; this guards
 		// against a route wired without it.
 		return Error(http.StatusUnauthorized, "unauthorized", "a valid token is required", "")
@@ -110,7 +128,7 @@ func (rt *Router) serveRoute(ctx context.Context, rte route, r Request, params m
 	if authenticated {
 		ctx = logging.With(ctx, "caller", principal.Subject)
 	}
-	routeName := rte.method + " /" + strings.Join(rte.segments, "/")
+	routeName := rte.method + " " + rte.path()
 	span, _ := tracecontext.From(ctx)
 	if id := params["id"]; id != "" && rte.segments[0] == "orders" {
 		// A request about an order belongs to the order's trace, which only the stored order knows: the
