@@ -12,7 +12,9 @@ MINISTACK_VERSION := 1.5.33
 # cryptography is optional for MiniStack but needed here: without it Cognito signs tokens with a dummy key and the
 # HTTP API's JWT authorizer cannot verify RS256 signatures, so it answers 401 to every valid token.
 CRYPTOGRAPHY_VERSION := 50.0.2
-PY_TOOLS := ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION)
+# cfn-lint checks the synthesized templates of both stages in `make test` (rules switched off: .cfnlintrc.yaml).
+CFN_LINT_VERSION := 1.58.0
+PY_TOOLS := ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION) cfn-lint==$(CFN_LINT_VERSION)
 # PORT: the emulator of `make run`, and of deploy/seed/stop. Taken from a user-provided AWS_ENDPOINT_URL (e.g. a
 # LocalStack on http://localhost:4566), else 4566. TEST_PORT: the fresh emulator of `make e2e`.
 ifndef PORT
@@ -34,7 +36,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs timeline run stop clean distclean
+.PHONY: help tools build vet unit cfn-lint test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs timeline run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -43,8 +45,8 @@ help: ## List the targets (this)
 
 # --- tools: each stamp file records one finished install, so a second `make tools` does nothing -----------------
 
-tools: $(VENV_STAMP) $(NODE_STAMP) $(GOMOD_STAMP) ## Install the pinned tools: MiniStack in .venv, the CDK CLI (npm ci), Go modules
-	@echo "==> Tools ready: MiniStack $(MINISTACK_VERSION) in $(VENV)/, cdk and cdklocal in node_modules/, Go modules"
+tools: $(VENV_STAMP) $(NODE_STAMP) $(GOMOD_STAMP) ## Install the pinned tools: MiniStack and cfn-lint in .venv, the CDK CLI (npm ci), Go modules
+	@echo "==> Tools ready: MiniStack $(MINISTACK_VERSION) and cfn-lint $(CFN_LINT_VERSION) in $(VENV)/, cdk and cdklocal in node_modules/, Go modules"
 
 $(VENV_STAMP):
 	@if [[ ! -x $(VENV)/bin/python3 ]]; then $(STEP) "Creating the Python venv $(VENV)/" python3 -m venv $(VENV); fi
@@ -77,6 +79,9 @@ vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must b
 
 unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests with the race detector (go test -race ./...; deployed-stack tests need tag e2e)
 	@$(STEP) "Unit and infra assertion tests with the race detector (go test -race ./...)" go test -race ./...
+
+cfn-lint: $(VENV_STAMP) $(GOMOD_STAMP) ## Synthesize the local and aws templates into .build/cfn/ and lint both with cfn-lint (errors and warnings fail; suppressions with reasons: .cfnlintrc.yaml)
+	@scripts/cfn-lint.sh
 
 diagram: $(GOMOD_STAMP) ## Redraw the Mermaid diagram in README.md and docs/architecture.md from the synthesized template
 	@go run ./scripts/diagram -write
@@ -123,7 +128,7 @@ redrive: ## List, then move DLQ messages on PORT back to their queues (QUEUE=...
 
 # --- tests ---------------------------------------------------------------------------------------------------------
 
-test: vet unit e2e ## All checks: vet, unit, then the deployed-stack tests on a fresh emulator (what CI runs)
+test: vet unit cfn-lint e2e ## All checks: vet, unit, cfn-lint on both stages' templates, then the deployed-stack tests on a fresh emulator (what CI runs)
 
 # Browser tests drive Debian's chromium; nothing downloads a browser of its own.
 CHROMIUM := /usr/bin/chromium

@@ -10,15 +10,12 @@
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/infra"
@@ -108,40 +105,4 @@ func Embedded(doc string) (string, error) {
 }
 
 // Synthesize builds the FoodDelivery stack (stage aws) with the context of cdk.json and returns its template.
-func Synthesize(root string) ([]byte, error) {
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	b, err := os.ReadFile(filepath.Join(root, "cdk.json"))
-	if err != nil {
-		return nil, err
-	}
-	if err := json.Unmarshal(b, &cdkJSON); err != nil {
-		return nil, fmt.Errorf("cdk.json: %w", err)
-	}
-	dir, err := os.MkdirTemp("", "diagram-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	assets := filepath.Join(dir, "lambda")
-	for _, f := range infra.FunctionFolders {
-		p := filepath.Join(assets, f, "bootstrap")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(p, []byte("#!/bin/sh\n# "+f+"\n"), 0o755); err != nil {
-			return nil, err
-		}
-	}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &cdkJSON.Context, Outdir: jsii.String(filepath.Join(dir, "cdk.out"))})
-	stack := infra.NewFoodDeliveryStack(app, "FoodDelivery", &infra.StackProps{
-		Stage: infra.StageAWS, LambdaAssetRoot: assets, Architecture: awslambda.Architecture_ARM_64(),
-	})
-	assembly := app.Synth(nil)
-	tpl, err := os.ReadFile(filepath.Join(*assembly.Directory(), *stack.TemplateFile()))
-	if err != nil {
-		return nil, fmt.Errorf("read the synthesized template: %w", err)
-	}
-	return tpl, nil
-}
+func Synthesize(root string) ([]byte, error) { return infra.SynthesizeTemplate(root, infra.StageAWS) }

@@ -1,8 +1,11 @@
 // Command cdkapp is the CDK app (cdk.json runs it from the repository root).
 //
+// The stage comes from the CDK context key "stage"; cdk.json sets its default, aws, so a bare `cdk deploy` ships
+// what a real account should get, and the emulator's deploys (scripts/deploy.sh) pass -c stage=local.
+//
 //	cdk synth -c stage=local   # emulator: host architecture, throw-away resources
 //	cdk synth -c stage=local -c floor=true   # plus FoodDeliveryFloor, the benchmark's no-op floor
-//	cdk deploy                 # stage aws (the default): arm64, retained data, tracing, alarms
+//	cdk deploy                 # stage aws (cdk.json's default): arm64, retained data, tracing, alarms (make deploy)
 //	cdk deploy -c senderEmail=orders@example.com   # the address notification emails come from
 package main
 
@@ -30,13 +33,9 @@ func main() {
 func run() error {
 	app := awscdk.NewApp(nil)
 
-	stage := infra.StageAWS
-	if v := app.Node().TryGetContext(jsii.String("stage")); v != nil {
-		s, ok := v.(string)
-		if !ok || !infra.ValidStage(s) {
-			return fmt.Errorf("context stage=%v: want %q or %q", v, infra.StageLocal, infra.StageAWS)
-		}
-		stage = s
+	stage, err := stageOf(app.Node().TryGetContext(jsii.String("stage")))
+	if err != nil {
+		return err
 	}
 
 	// Locally the emulator runs the bootstraps on this machine; in AWS they run on Graviton.
@@ -108,6 +107,19 @@ func run() error {
 	}
 	app.Synth(nil)
 	return nil
+}
+
+// stageOf checks the context value "stage". There is no default here: cdk.json holds it (aws), so a run without
+// cdk.json (another directory, a copied app) fails instead of silently picking a stage.
+func stageOf(v any) (string, error) {
+	if v == nil {
+		return "", fmt.Errorf("no stage: cdk.json's context sets the default (\"stage\": %q); pass -c stage=%s or -c stage=%s", infra.StageAWS, infra.StageLocal, infra.StageAWS)
+	}
+	s, ok := v.(string)
+	if !ok || !infra.ValidStage(s) {
+		return "", fmt.Errorf("context stage=%v: want %q or %q", v, infra.StageLocal, infra.StageAWS)
+	}
+	return s, nil
 }
 
 func envOrNil(name string) *string {
