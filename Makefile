@@ -15,7 +15,7 @@ CRYPTOGRAPHY_VERSION := 50.0.2
 # cfn-lint checks the synthesized templates of both stages in `make test` (rules switched off: .cfnlintrc.yaml).
 CFN_LINT_VERSION := 1.58.0
 PY_TOOLS := ministack==$(MINISTACK_VERSION) cryptography==$(CRYPTOGRAPHY_VERSION) cfn-lint==$(CFN_LINT_VERSION)
-# PORT: the emulator of `make run`, and of deploy/seed/stop. Taken from a user-provided AWS_ENDPOINT_URL (e.g. a
+# PORT: the emulator of `make run`, and of deploy-local/seed/stop. Taken from a user-provided AWS_ENDPOINT_URL (e.g. a
 # LocalStack on http://localhost:4566), else 4566. TEST_PORT: the fresh emulator of `make e2e`.
 ifndef PORT
 PORT := $(shell source scripts/lib.sh && default_port)
@@ -36,7 +36,7 @@ NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit cfn-lint test e2e fuzz bench reliability diagram emulator-up emulator-down deploy deploy-aws token seed outputs timeline run stop clean distclean
+.PHONY: help tools build vet unit cfn-lint test e2e fuzz bench reliability diagram emulator-up emulator-down deploy-local deploy destroy token seed outputs timeline run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -94,7 +94,7 @@ emulator-up: $(VENV_STAMP) ## Start MiniStack on PORT (reuses an emulator alread
 emulator-down: ## Stop the MiniStack on PORT that emulator-up started
 	@scripts/emulator.sh stop $(PORT)
 
-deploy: $(NODE_STAMP) $(GOMOD_STAMP) ## Build the functions and deploy the stack to the emulator on PORT (cdklocal)
+deploy-local: $(NODE_STAMP) $(GOMOD_STAMP) ## Build the functions and deploy the stack (stage local) to the emulator on PORT (cdklocal)
 	@scripts/deploy.sh $(PORT)
 
 seed: ## Load the demo data into the stack on PORT and print the demo logins
@@ -110,10 +110,6 @@ stop: ## Stop what `make run` started: web server, courier simulator, emulator
 	@scripts/services.sh stop $(PORT) all
 	@scripts/emulator.sh stop $(PORT)
 
-deploy-aws: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy to the AWS account of your credentials (arm64, stage aws; run `npx cdk bootstrap` once first; ALARM_EMAIL=you@example.com gets the alarms)
-	@scripts/build-functions.sh arm64
-	npx cdk deploy FoodDelivery -c stage=aws --parameters "AlarmEmail=$(ALARM_EMAIL)"
-
 token: ## Print an ID token for USER_NAME (default demo-customer) of the stack on PORT, for curl
 	@scripts/token.sh $(or $(USER_NAME),demo-customer) $(PORT)
 
@@ -125,6 +121,14 @@ timeline: ## Print one order's life in time order on PORT: versions, events, led
 
 redrive: ## List, then move DLQ messages on PORT back to their queues (QUEUE=..., MESSAGE_ID=... to pick)
 	@scripts/redrive.sh redrive $(PORT)
+
+# --- AWS (docs/deploy.md) ------------------------------------------------------------------------------------------
+
+deploy: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy the aws stage (arm64) to the account of your AWS credentials: SENDER_EMAIL=orders@your.domain, optional ALARM_EMAIL=you@example.com (run `npx cdk bootstrap` once first)
+	@scripts/deploy-aws.sh
+
+destroy: $(GOMOD_STAMP) ## Delete the aws stack after asking (without a terminal: CONFIRM=FoodDelivery); first lists what it retains (tables, buckets, user pool, logs) and why
+	@scripts/destroy.sh
 
 # --- tests ---------------------------------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ import (
 )
 
 // AlarmEmailParameter is the deploy-time parameter naming who gets the alarms by email
-// (`cdk deploy --parameters AlarmEmail=ops@example.com`; `make deploy-aws ALARM_EMAIL=…`, `make deploy ALARM_EMAIL=…`).
+// (`cdk deploy --parameters AlarmEmail=ops@example.com`; `make deploy ALARM_EMAIL=…` on AWS, `make deploy-local ALARM_EMAIL=…`).
 // Empty (the default, so a deploy never prompts) subscribes nobody: the topic is there to subscribe to later.
 const AlarmEmailParameter = "AlarmEmail"
 

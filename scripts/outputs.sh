@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 port="${1:-$(default_port)}"
 outputs="$RUN_ROOT/$port/outputs.json"
-require_file "$outputs" "no outputs for port $port (${outputs#"$ROOT"/}): deploy first ('make deploy PORT=$port')"
+require_file "$outputs" "no outputs for port $port (${outputs#"$ROOT"/}): deploy first ('make deploy-local PORT=$port')"
 
 python="$VENV/bin/python3"
 [[ -x "$python" ]] || python=python3

@@ -14,7 +14,7 @@ port="${2:-$(default_port)}"
 outputs=".run/$port/outputs.json"
 
 cd "$ROOT"
-require_file "$outputs" "no $outputs: deploy first ('make deploy PORT=$port')"
+require_file "$outputs" "no $outputs: deploy first ('make deploy-local PORT=$port')"
 emulator_env "$port"
 args=(-outputs "$outputs")
 [[ -n "${QUEUE:-}" ]] && args+=(-queue "$QUEUE")

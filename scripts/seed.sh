@@ -12,7 +12,7 @@ port="${1:-$(default_port)}"
 outputs=".run/$port/outputs.json"
 
 cd "$ROOT"
-require_file "$outputs" "no $outputs: deploy first ('make deploy PORT=$port')"
+require_file "$outputs" "no $outputs: deploy first ('make deploy-local PORT=$port')"
 require_file scripts/seed/main.go "scripts/seed/main.go is missing"
 emulator_env "$port"
 go run ./scripts/seed -outputs "$outputs"

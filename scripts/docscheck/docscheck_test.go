@@ -56,7 +56,7 @@ echo done`, "\n")}
 }
 
 func TestSkipMarkerGivesTheReason(t *testing.T) {
-	b := Block{Lines: []string{SkipMarker + " it deploys to AWS", "make deploy-aws"}}
+	b := Block{Lines: []string{SkipMarker + " it deploys to AWS", "make deploy"}}
 	if reason, ok := b.SkipReason(); !ok || reason != "it deploys to AWS" {
 		t.Fatalf("got %q %v", reason, ok)
 	}
@@ -211,14 +211,14 @@ func TestCommandBlocksAreShellBlocks(t *testing.T) {
 
 func TestCommandLineREKnowsCommandsFromOutput(t *testing.T) {
 	for line, isCommand := range map[string]bool{
-		"make deploy-aws ALARM_EMAIL=oncall@example.com": true,
-		"ALARM_EMAIL=x make deploy PORT=4630":            true,
-		"go test ./shared/...":                           true,
-		"$ curl -s localhost":                            true,
-		"order 1683c100-…: 27 entries":                   false,
-		"step  2.0/s: 12 sent":                           false,
-		"2026-11-30T23:50:08.589Z  version":              false,
-		"== table FoodDelivery":                          false,
+		"make deploy ALARM_EMAIL=oncall@example.com": true,
+		"ALARM_EMAIL=x make deploy-local PORT=4630":  true,
+		"go test ./shared/...":                       true,
+		"$ curl -s localhost":                        true,
+		"order 1683c100-…: 27 entries":               false,
+		"step  2.0/s: 12 sent":                       false,
+		"2026-11-30T23:50:08.589Z  version":          false,
+		"== table FoodDelivery":                      false,
 	} {
 		if commandLineRE.MatchString(line) != isCommand {
 			t.Errorf("%q: command=%v", line, !isCommand)
