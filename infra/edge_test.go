@@ -103,8 +103,22 @@ func TestCognitoHardening(t *testing.T) {
 }
 
 // TestSweeperFailuresHaveADestination: the sweeper's asynchronous invocations that fail every retry land in a
-// queue its role may send to.
+// queue its role may send to, and a message in that queue raises an alarm that notifies the alarm topic (made by
+// the observability walk, as every queue without a redrive policy gets; asserted by name here so the walk cannot
+// miss it).
 func TestSweeperFailuresHaveADestination(t *testing.T) {
+	for _, s := range []*synthesized{local(t), awsStage(t)} {
+		q := s.id(t, "AWS::SQS::Queue", "SweeperFailureQueue")
+		as := alarmsOn(s)["AWS/SQS ApproximateNumberOfMessagesVisible "+q]
+		if len(as) != 1 {
+			t.Fatalf("alarms on the sweeper's failure queue: %v, want 1", as)
+		}
+		a := as[0]
+		if a["Threshold"] != float64(0) || a["ComparisonOperator"] != "GreaterThanThreshold" || a["Statistic"] != "Maximum" ||
+			fmt.Sprint(a["AlarmActions"]) != fmt.Sprint([]any{ref(s.id(t, "AWS::SNS::Topic", "AlarmTopic"))}) {
+			t.Errorf("sweeper failure queue alarm: %v", a)
+		}
+	}
 	s := local(t)
 	fn := s.id(t, "AWS::Lambda::Function", functionIDs[FnSweeper])
 	q := s.id(t, "AWS::SQS::Queue", "SweeperFailureQueue")
@@ -130,5 +144,66 @@ func TestSweeperFailuresHaveADestination(t *testing.T) {
 	}
 	if !ok {
 		t.Error("the sweeper may not send to its failure queue")
+	}
+}
+
+// TestReceiptsBucketHasAnAccessLog: S3 logs every request to the receipts bucket into a bucket of its own, which is
+// encrypted, closed to the public, TLS-only, expires the log after AccessLogDays, takes writes from S3's log
+// delivery for the receipts bucket of this account only (a bucket policy, no ACL), and does not log itself.
+func TestReceiptsBucketHasAnAccessLog(t *testing.T) {
+	for _, s := range []*synthesized{local(t), awsStage(t)} {
+		receipts := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
+		logs := s.id(t, "AWS::S3::Bucket", "ReceiptsAccessLogsBucket")
+		lc, _ := props(s.resources()[receipts])["LoggingConfiguration"].(obj)
+		if fmt.Sprint(lc["DestinationBucketName"]) != fmt.Sprint(ref(logs)) || lc["LogFilePrefix"] != ReceiptsAccessLogPrefix {
+			t.Errorf("receipts bucket logging %v, want into %s under %s", lc, logs, ReceiptsAccessLogPrefix)
+		}
+		r := s.resources()[logs]
+		p := props(r)
+		js := func(v any) string { b, _ := json.Marshal(v); return string(b) }
+		for name, want := range map[string]string{
+			"BucketEncryption":               `{"ServerSideEncryptionConfiguration":[{"ServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"}}]}`,
+			"PublicAccessBlockConfiguration": `{"BlockPublicAcls":true,"BlockPublicPolicy":true,"IgnorePublicAcls":true,"RestrictPublicBuckets":true}`,
+			"LifecycleConfiguration":         fmt.Sprintf(`{"Rules":[{"ExpirationInDays":%d,"Id":"expire-access-logs","Status":"Enabled"}]}`, AccessLogDays),
+			"OwnershipControls":              `{"Rules":[{"ObjectOwnership":"BucketOwnerEnforced"}]}`,
+		} {
+			if got := js(p[name]); got != want {
+				t.Errorf("access log bucket %s = %s, want %s", name, got, want)
+			}
+		}
+		if p["LoggingConfiguration"] != nil || p["AccessControl"] != nil {
+			t.Errorf("access log bucket logs itself or uses an ACL: %v", p)
+		}
+		if s == awsStage(t) && r["DeletionPolicy"] != "Retain" {
+			t.Errorf("aws access log bucket DeletionPolicy %v, want Retain", r["DeletionPolicy"])
+		}
+		var tlsOnly, delivery bool
+		for _, pol := range s.ofType("AWS::S3::BucketPolicy") {
+			if fmt.Sprint(props(pol)["Bucket"]) != fmt.Sprint(ref(logs)) {
+				continue
+			}
+			for _, st := range list(props(pol)["PolicyDocument"].(obj)["Statement"]) {
+				st := st.(obj)
+				switch {
+				case st["Effect"] == "Deny" && js(st["Condition"]) == `{"Bool":{"aws:SecureTransport":"false"}}`:
+					tlsOnly = true
+				case st["Effect"] == "Allow":
+					want := js(obj{
+						"Action":    "s3:PutObject",
+						"Condition": obj{"ArnLike": obj{"aws:SourceArn": getAtt(receipts, "Arn")}, "StringEquals": obj{"aws:SourceAccount": ref("AWS::AccountId")}},
+						"Effect":    "Allow",
+						"Principal": obj{"Service": "logging.s3.amazonaws.com"},
+						"Resource":  obj{"Fn::Join": []any{"", []any{getAtt(logs, "Arn"), "/" + ReceiptsAccessLogPrefix + "*"}}},
+					})
+					if js(st) != want {
+						t.Errorf("access log bucket grants\n%s\nwant\n%s", js(st), want)
+					}
+					delivery = true
+				}
+			}
+		}
+		if !tlsOnly || !delivery {
+			t.Errorf("access log bucket policy: TLS-only %v, log delivery %v", tlsOnly, delivery)
+		}
 	}
 }

@@ -178,6 +178,7 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("UserPoolId", auth.pool.UserPoolId(), "Cognito user pool")
 	out("UserPoolClientId", auth.client.UserPoolClientId(), "public app client (no secret)")
 	out("ReceiptsBucketName", data.bucket.BucketName(), "S3 bucket of payment receipts")
+	out("ReceiptsAccessLogsBucketName", data.accessLogs.BucketName(), "S3 server access log of the receipts bucket (prefix "+ReceiptsAccessLogPrefix+")")
 	out("ProviderTableName", data.providerTable.TableName(), "the simulated payment provider's own books")
 	out("PaymentQueueUrl", msg.payment.queue.QueueUrl(), "payment queue (OrderPlaced, OrderCancelled, NoCourierAvailable)")
 	out("PaymentDlqUrl", msg.payment.dlq.QueueUrl(), "payment dead-letter queue")

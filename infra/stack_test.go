@@ -282,7 +282,7 @@ func TestTable(t *testing.T) {
 
 func TestReceiptsBucket(t *testing.T) {
 	s := local(t)
-	s.count(t, "AWS::S3::Bucket", 1)
+	s.count(t, "AWS::S3::Bucket", 2) // receipts, and its access log (TestReceiptsBucketHasAnAccessLog)
 	bucket := s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")
 	check(t, "bucket encryption and public access block", func() {
 		s.tpl.HasResource(jsii.String("AWS::S3::Bucket"), obj{
@@ -899,31 +899,32 @@ func TestOutputs(t *testing.T) {
 	s := local(t)
 	q := func(name string) obj { return ref(s.id(t, "AWS::SQS::Queue", name)) }
 	want := map[string]any{
-		"ApiId":                ref(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi")),
-		"ApiUrl":               obj{"Fn::Join": arr{"", arr{getAtt(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi"), "ApiEndpoint"), "/"}}},
-		"TableName":            ref(s.id(t, "AWS::DynamoDB::Table", "Table")),
-		"EventBusName":         ref(s.id(t, "AWS::Events::EventBus", "EventBus")),
-		"UserPoolId":           ref(s.id(t, "AWS::Cognito::UserPool", "UserPool")),
-		"UserPoolClientId":     ref(s.id(t, "AWS::Cognito::UserPoolClient", "UserPoolAppClient")),
-		"ReceiptsBucketName":   ref(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")),
-		"ProviderTableName":    ref(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")),
-		"PaymentQueueUrl":      q("PaymentQueue"),
-		"PaymentDlqUrl":        q("PaymentDlq"),
-		"AssignmentQueueUrl":   q("AssignmentQueue"),
-		"AssignmentDlqUrl":     q("AssignmentDlq"),
-		"NotificationQueueUrl": q("NotificationQueue"),
-		"NotificationDlqUrl":   q("NotificationDlq"),
-		"NotifyEmailQueueUrl":  q("NotifyEmailQueue"),
-		"NotifyEmailDlqUrl":    q("NotifyEmailDlq"),
-		"NotifySmsQueueUrl":    q("NotifySmsQueue"),
-		"NotifySmsDlqUrl":      q("NotifySmsDlq"),
-		"StreamDlqUrl":         q("StreamDlq"),
-		"SweeperFunctionName":  ref(s.id(t, "AWS::Lambda::Function", "SweeperFunction")),
-		"SweeperLogGroupName":  ref(s.id(t, "AWS::Logs::LogGroup", "SweeperLogs")),
-		"AlarmTopicArn":        ref(s.id(t, "AWS::SNS::Topic", "AlarmTopic")),
-		"DashboardName":        DashboardName,
-		"WebSocketApiId":       ref(s.id(t, "AWS::ApiGatewayV2::Api", "WebSocketApi")),
-		"WebSocketUrl":         wantWebSocketURL(s, StageLocal),
+		"ApiId":                        ref(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi")),
+		"ApiUrl":                       obj{"Fn::Join": arr{"", arr{getAtt(s.id(t, "AWS::ApiGatewayV2::Api", "HttpApi"), "ApiEndpoint"), "/"}}},
+		"TableName":                    ref(s.id(t, "AWS::DynamoDB::Table", "Table")),
+		"EventBusName":                 ref(s.id(t, "AWS::Events::EventBus", "EventBus")),
+		"UserPoolId":                   ref(s.id(t, "AWS::Cognito::UserPool", "UserPool")),
+		"UserPoolClientId":             ref(s.id(t, "AWS::Cognito::UserPoolClient", "UserPoolAppClient")),
+		"ReceiptsBucketName":           ref(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")),
+		"ReceiptsAccessLogsBucketName": ref(s.id(t, "AWS::S3::Bucket", "ReceiptsAccessLogsBucket")),
+		"ProviderTableName":            ref(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")),
+		"PaymentQueueUrl":              q("PaymentQueue"),
+		"PaymentDlqUrl":                q("PaymentDlq"),
+		"AssignmentQueueUrl":           q("AssignmentQueue"),
+		"AssignmentDlqUrl":             q("AssignmentDlq"),
+		"NotificationQueueUrl":         q("NotificationQueue"),
+		"NotificationDlqUrl":           q("NotificationDlq"),
+		"NotifyEmailQueueUrl":          q("NotifyEmailQueue"),
+		"NotifyEmailDlqUrl":            q("NotifyEmailDlq"),
+		"NotifySmsQueueUrl":            q("NotifySmsQueue"),
+		"NotifySmsDlqUrl":              q("NotifySmsDlq"),
+		"StreamDlqUrl":                 q("StreamDlq"),
+		"SweeperFunctionName":          ref(s.id(t, "AWS::Lambda::Function", "SweeperFunction")),
+		"SweeperLogGroupName":          ref(s.id(t, "AWS::Logs::LogGroup", "SweeperLogs")),
+		"AlarmTopicArn":                ref(s.id(t, "AWS::SNS::Topic", "AlarmTopic")),
+		"DashboardName":                DashboardName,
+		"WebSocketApiId":               ref(s.id(t, "AWS::ApiGatewayV2::Api", "WebSocketApi")),
+		"WebSocketUrl":                 wantWebSocketURL(s, StageLocal),
 	}
 	outputs := s.raw["Outputs"].(obj)
 	if len(outputs) != len(want) {

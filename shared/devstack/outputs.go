@@ -15,31 +15,32 @@ const StackName = "FoodDelivery"
 
 // Outputs are the stack outputs the tools use.
 type Outputs struct {
-	ApiID                string `json:"ApiId"`
-	ApiURL               string `json:"ApiUrl"`
-	TableName            string `json:"TableName"`
-	EventBusName         string `json:"EventBusName"`
-	UserPoolID           string `json:"UserPoolId"`
-	UserPoolClientID     string `json:"UserPoolClientId"`
-	ReceiptsBucketName   string `json:"ReceiptsBucketName"`
-	ProviderTableName    string `json:"ProviderTableName"`
-	PaymentQueueURL      string `json:"PaymentQueueUrl"`
-	PaymentDlqURL        string `json:"PaymentDlqUrl"`
-	AssignmentQueueURL   string `json:"AssignmentQueueUrl"`
-	AssignmentDlqURL     string `json:"AssignmentDlqUrl"`
-	NotificationQueueURL string `json:"NotificationQueueUrl"`
-	NotificationDlqURL   string `json:"NotificationDlqUrl"`
-	NotifyEmailQueueURL  string `json:"NotifyEmailQueueUrl"`
-	NotifyEmailDlqURL    string `json:"NotifyEmailDlqUrl"`
-	NotifySmsQueueURL    string `json:"NotifySmsQueueUrl"`
-	NotifySmsDlqURL      string `json:"NotifySmsDlqUrl"`
-	StreamDlqURL         string `json:"StreamDlqUrl"`
-	SweeperFunctionName  string `json:"SweeperFunctionName"`
-	SweeperLogGroupName  string `json:"SweeperLogGroupName"`
-	AlarmTopicArn        string `json:"AlarmTopicArn"`
-	DashboardName        string `json:"DashboardName"`
-	WebSocketURL         string `json:"WebSocketUrl"`
-	WebSocketAPIID       string `json:"WebSocketApiId"`
+	ApiID                        string `json:"ApiId"`
+	ApiURL                       string `json:"ApiUrl"`
+	TableName                    string `json:"TableName"`
+	EventBusName                 string `json:"EventBusName"`
+	UserPoolID                   string `json:"UserPoolId"`
+	UserPoolClientID             string `json:"UserPoolClientId"`
+	ReceiptsBucketName           string `json:"ReceiptsBucketName"`
+	ReceiptsAccessLogsBucketName string `json:"ReceiptsAccessLogsBucketName"`
+	ProviderTableName            string `json:"ProviderTableName"`
+	PaymentQueueURL              string `json:"PaymentQueueUrl"`
+	PaymentDlqURL                string `json:"PaymentDlqUrl"`
+	AssignmentQueueURL           string `json:"AssignmentQueueUrl"`
+	AssignmentDlqURL             string `json:"AssignmentDlqUrl"`
+	NotificationQueueURL         string `json:"NotificationQueueUrl"`
+	NotificationDlqURL           string `json:"NotificationDlqUrl"`
+	NotifyEmailQueueURL          string `json:"NotifyEmailQueueUrl"`
+	NotifyEmailDlqURL            string `json:"NotifyEmailDlqUrl"`
+	NotifySmsQueueURL            string `json:"NotifySmsQueueUrl"`
+	NotifySmsDlqURL              string `json:"NotifySmsDlqUrl"`
+	StreamDlqURL                 string `json:"StreamDlqUrl"`
+	SweeperFunctionName          string `json:"SweeperFunctionName"`
+	SweeperLogGroupName          string `json:"SweeperLogGroupName"`
+	AlarmTopicArn                string `json:"AlarmTopicArn"`
+	DashboardName                string `json:"DashboardName"`
+	WebSocketURL                 string `json:"WebSocketUrl"`
+	WebSocketAPIID               string `json:"WebSocketApiId"`
 }
 
 // LoadOutputs reads the outputs file of the FoodDelivery stack.
