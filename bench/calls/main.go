@@ -824,8 +824,11 @@ func (h *harness) liveSteps(ctx context.Context, orderID string, i int) error {
 	}
 	item, err := h.db.GetItem(ctx, &dynamodb.GetItemInput{TableName: &h.tname, Key: map[string]types.AttributeValue{
 		"PK": &types.AttributeValueMemberS{Value: "ORDER#" + orderID}, "SK": &types.AttributeValueMemberS{Value: "TRACKING"}}})
-	if err != nil || len(item.Item) == 0 {
-		return fmt.Errorf("the order's position item: %v", err)
+	if err != nil {
+		return fmt.Errorf("the order's position item: %w", err)
+	}
+	if len(item.Item) == 0 {
+		return fmt.Errorf("the order's position item: not found")
 	}
 	image, err := store.StreamImage(item.Item)
 	if err != nil {

@@ -268,7 +268,7 @@ func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, e
 		kill()
 		return t.Sub(t0), nil
 	case err := <-exited:
-		return 0, fmt.Errorf("exited before polling the Runtime API (%v); output:\n%s", err, tail(out.String(), 20))
+		return 0, fmt.Errorf("exited before polling the Runtime API (%w); output:\n%s", err, tail(out.String(), 20))
 	case <-timer.C:
 		kill()
 		return 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))

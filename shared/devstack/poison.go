@@ -34,14 +34,20 @@ func FixPoisonRefund(ctx context.Context, ddb *dynamodb.Client, providerTable st
 	sim := simprovider.New(simprovider.NewDynamoBooks(ddb, providerTable), simprovider.Config{}, time.Now)
 	res, err := sim.Charge(ctx, payments.ChargeRequest{IdempotencyKey: o.ID, MerchantRef: o.ID, Token: simprovider.TokenVisa,
 		AmountMinor: o.TotalMinor, Currency: o.Currency})
-	if err != nil || res.Outcome != payments.Captured {
-		return fmt.Errorf("provider charge of %s: %+v %v", o.ID, res, err)
+	if err != nil {
+		return fmt.Errorf("provider charge of %s: %w", o.ID, err)
+	}
+	if res.Outcome != payments.Captured {
+		return fmt.Errorf("provider charge of %s: %+v", o.ID, res)
 	}
 	// Safe to repeat: a ledger entry restored by an earlier try is the same captured charge.
 	got, created, err := table.BeginCharge(ctx, domain.Charge{OrderID: o.ID, AmountMinor: o.TotalMinor, Currency: o.Currency,
 		Status: domain.ChargeCaptured, ProviderRef: res.Reference, CreatedAt: o.CreatedAt, UpdatedAt: o.CreatedAt})
-	if err != nil || (!created && (got.Status != domain.ChargeCaptured || got.AmountMinor != o.TotalMinor)) {
-		return fmt.Errorf("restore the ledger entry of %s: created %v, found %+v, %v", o.ID, created, got, err)
+	if err != nil {
+		return fmt.Errorf("restore the ledger entry of %s: %w", o.ID, err)
+	}
+	if !created && (got.Status != domain.ChargeCaptured || got.AmountMinor != o.TotalMinor) {
+		return fmt.Errorf("restore the ledger entry of %s: found %+v", o.ID, got)
 	}
 	return nil
 }

@@ -233,7 +233,7 @@ func validateJSON(schema *jsonschema.Schema, header http.Header, body []byte) er
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
-		return fmt.Errorf("body is not JSON (%v): %.300s", err, body)
+		return fmt.Errorf("body is not JSON (%w): %.300s", err, body)
 	}
 	if err := schema.Validate(doc); err != nil {
 		return fmt.Errorf("%w\nbody: %.2000s", err, body)

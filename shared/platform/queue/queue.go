@@ -48,7 +48,7 @@ type bridgeEvent struct {
 func Decode(body string) (domainevents.Envelope, error) {
 	var be bridgeEvent
 	if err := json.Unmarshal([]byte(body), &be); err != nil {
-		return domainevents.Envelope{}, fmt.Errorf("%w: body is not an EventBridge event: %v", ErrPoison, err)
+		return domainevents.Envelope{}, fmt.Errorf("%w: body is not an EventBridge event: %w", ErrPoison, err)
 	}
 	if be.Detail.ID == "" || be.Detail.OrderID == "" || be.Detail.Type == "" {
 		return domainevents.Envelope{}, fmt.Errorf("%w: detail lacks id, type or order_id", ErrPoison)
