@@ -128,8 +128,12 @@ func ping(ctx context.Context, raw json.RawMessage) (events.APIGatewayV2HTTPResp
 		Conn string `json:"conn"`
 		N    int    `json:"n"`
 	}
-	if err := json.Unmarshal([]byte(req.Body), &body); err != nil || body.Conn == "" {
-		return events.APIGatewayV2HTTPResponse{StatusCode: 400}, nil
+	// Bad input is a 400 answer naming what is wrong, not a failed invocation.
+	if err := json.Unmarshal([]byte(req.Body), &body); err != nil {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 400, Body: "body: " + err.Error()}, nil
+	}
+	if body.Conn == "" {
+		return events.APIGatewayV2HTTPResponse{StatusCode: 400, Body: "conn: required"}, nil
 	}
 	n := strconv.Itoa(body.N)
 	_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table), Item: map[string]types.AttributeValue{

@@ -105,7 +105,10 @@ func (s *socket) await(timeout time.Duration, match func([]byte) bool) error {
 }
 
 func post(ctx context.Context, url, token string, body any) error {
-	raw, _ := json.Marshal(body)
+	raw, err := json.Marshal(body)
+	if err != nil {
+		return fmt.Errorf("encode the body of %s: %w", url, err)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(raw))
 	if err != nil {
 		return err

@@ -67,7 +67,9 @@ func run(ctx context.Context, w io.Writer, outputsPath, orderID string) error {
 	fmt.Fprintf(w, "== table %s, partition ORDER#%s (%d items)\n", out.TableName, orderID, len(items))
 	courierID := ""
 	for _, it := range items {
-		printJSON(w, it)
+		if err := printJSON(w, it); err != nil {
+			return err
+		}
 		if it["SK"] == "ORDER" {
 			courierID, _ = it["courier_id"].(string)
 		}
@@ -79,7 +81,9 @@ func run(ctx context.Context, w io.Writer, outputsPath, orderID string) error {
 		}
 		fmt.Fprintf(w, "== the courier, partition COURIER#%s\n", courierID)
 		for _, it := range courier {
-			printJSON(w, it)
+			if err := printJSON(w, it); err != nil {
+				return err
+			}
 		}
 	}
 
@@ -89,7 +93,9 @@ func run(ctx context.Context, w io.Writer, outputsPath, orderID string) error {
 	}
 	fmt.Fprintf(w, "== the simulated payment provider's books, table %s, partition KEY#%s (%d items)\n", out.ProviderTableName, orderID, len(books))
 	for _, it := range books {
-		printJSON(w, it)
+		if err := printJSON(w, it); err != nil {
+			return err
+		}
 	}
 
 	s3c := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
@@ -130,7 +136,11 @@ func partition(ctx context.Context, ddb *dynamodb.Client, table, pk string) ([]m
 	return out, nil
 }
 
-func printJSON(w io.Writer, v any) {
-	b, _ := json.Marshal(v)
-	fmt.Fprintln(w, string(b))
+func printJSON(w io.Writer, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("print an item as JSON: %w", err)
+	}
+	_, err = fmt.Fprintln(w, string(b))
+	return err
 }

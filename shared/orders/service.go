@@ -126,7 +126,10 @@ func (s *Service) PlaceOrder(ctx context.Context, who Customer, req domain.Place
 	if idempotencyKey == "" {
 		return order, false, s.store.CreateOrder(ctx, order)
 	}
-	hash := requestHash(req)
+	hash, err := requestHash(req)
+	if err != nil {
+		return domain.Order{}, false, err
+	}
 	rec, created, err := s.store.CreateOrderOnce(ctx, order, idempotencyKey, hash, IdempotencyTTL)
 	if err != nil {
 		return domain.Order{}, false, err
@@ -146,7 +149,9 @@ func (s *Service) PlaceOrder(ctx context.Context, who Customer, req domain.Place
 // Option lists are put in a canonical form first (sorted; empty and absent
 // alike), so a client that retries with the same choices spelled differently
 // gets its order back rather than a conflict.
-func requestHash(req domain.PlaceOrderRequest) string {
+// A request that does not encode (a NaN coordinate, which no JSON body can carry) is an error rather than the
+// hash of nothing, which every such request would share.
+func requestHash(req domain.PlaceOrderRequest) (string, error) {
 	items := make([]domain.RequestedItem, len(req.Items))
 	for i, it := range req.Items {
 		items[i] = it
@@ -156,9 +161,12 @@ func requestHash(req domain.PlaceOrderRequest) string {
 		}
 	}
 	req.Items = items
-	canonical, _ := json.Marshal(req) // a struct of strings, numbers and slices always encodes
+	canonical, err := json.Marshal(req)
+	if err != nil {
+		return "", fmt.Errorf("fingerprint the order request: %w", err)
+	}
 	sum := sha256.Sum256(canonical)
-	return hex.EncodeToString(sum[:])
+	return hex.EncodeToString(sum[:]), nil
 }
 
 // Customer is who places an order: the subject, and the first name from the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 
@@ -75,25 +76,30 @@ func (h *Handler) Serve(ctx context.Context, ev events.APIGatewayWebsocketProxyR
 	case RouteSubscribe:
 		var msg SubscribeMessage
 		if len(ev.Body) > MaxMessageBytes {
-			return frameResponse(errorFrame("", CodeInvalidRequest, "message: too large", "")), nil
+			return frameResponse(errorFrame("", CodeInvalidRequest, "message: too large", ""))
 		}
 		if err := json.Unmarshal([]byte(ev.Body), &msg); err != nil {
-			return frameResponse(errorFrame("", CodeInvalidRequest, "message: must be a JSON object", "")), nil
+			return frameResponse(errorFrame("", CodeInvalidRequest, "message: must be a JSON object", ""))
 		}
 		f, err := h.svc.Subscribe(ctx, rc.ConnectionID, msg.OrderID)
 		if err != nil {
 			log.Error("subscribe failed", "error", err.Error())
-			return frameResponse(errorFrame(msg.OrderID, CodeInternal, "could not subscribe; try again", "")), nil
+			return frameResponse(errorFrame(msg.OrderID, CodeInternal, "could not subscribe; try again", ""))
 		}
-		return frameResponse(f), nil
+		return frameResponse(f)
 	default:
-		return frameResponse(errorFrame("", CodeUnknownAction, `action: must be "subscribe"`, "action")), nil
+		return frameResponse(errorFrame("", CodeUnknownAction, `action: must be "subscribe"`, "action"))
 	}
 }
 
-func frameResponse(f Frame) events.APIGatewayProxyResponse {
-	body, _ := json.Marshal(f)
-	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Body: string(body)}
+// frameResponse answers a message with a frame; a frame that does not encode (a time past year 9999) fails the
+// invocation rather than sending the client an empty frame.
+func frameResponse(f Frame) (events.APIGatewayProxyResponse, error) {
+	body, err := json.Marshal(f)
+	if err != nil {
+		return events.APIGatewayProxyResponse{}, fmt.Errorf("encode %s frame: %w", f.Type, err)
+	}
+	return events.APIGatewayProxyResponse{StatusCode: http.StatusOK, Body: string(body)}, nil
 }
 
 // tokenOf finds the ID token of a $connect: the query string's token, or the Sec-WebSocket-Protocol list

@@ -2,6 +2,7 @@ package openapi_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
+	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	opsapi "github.com/fooddelivery/serverless-food-delivery/shared/ops"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 	"github.com/fooddelivery/serverless-food-delivery/shared/timeline"
@@ -48,8 +50,11 @@ type opsItems struct{ s *memstore.Store }
 func (q opsItems) Query(ctx context.Context, in *dynamodb.QueryInput, _ ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error) {
 	id := strings.TrimPrefix(in.ExpressionAttributeValues[":pk"].(*types.AttributeValueMemberS).Value, "ORDER#")
 	o, err := q.s.GetOrder(ctx, id)
-	if err != nil {
+	if errors.Is(err, domain.ErrNotFound) {
 		return &dynamodb.QueryOutput{}, nil
+	}
+	if err != nil {
+		return nil, err
 	}
 	item, err := attributevalue.MarshalMap(map[string]any{"PK": "ORDER#" + o.ID, "SK": "ORDER", "status": string(o.Status),
 		"version": o.Version, "updated_at": o.UpdatedAt.Format(time.RFC3339Nano), "total_minor": o.TotalMinor})
