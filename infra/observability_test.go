@@ -199,7 +199,9 @@ func TestALaterFunctionGetsItsAlarms(t *testing.T) {
 	tpl := assertions.Template_FromStack(stack, nil)
 	raw, _ := json.Marshal(tpl.ToJSON())
 	var doc obj
-	json.Unmarshal(raw, &doc)
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
 	s := &synthesized{tpl: tpl, raw: doc}
 	alarms := alarmsOn(s)
 	for _, key := range []string{

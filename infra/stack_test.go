@@ -38,7 +38,8 @@ func TestMain(m *testing.M) {
 	assetRoot = filepath.Join(dir, "lambda")
 	for _, f := range FunctionFolders {
 		p := filepath.Join(assetRoot, f, "bootstrap")
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err == nil {
+		err := os.MkdirAll(filepath.Dir(p), 0o755)
+		if err == nil {
 			err = os.WriteFile(p, []byte(dummyBootstrap(f)), 0o755)
 		}
 		if err != nil {

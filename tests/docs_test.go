@@ -212,7 +212,10 @@ func runDocsScript(t *testing.T, s docsScript) {
 			n++
 			var line, status int
 			var want string
-			fmt.Sscanf(sc.Text(), "%d %d %s", &line, &status, &want)
+			if _, err := fmt.Sscanf(sc.Text(), "%d %d %s", &line, &status, &want); err != nil {
+				fail("curl log line %d %q: %v", n, sc.Text(), err)
+				continue
+			}
 			c, ok := s.commandAt(s.mdLine[line])
 			if !ok {
 				fail("a curl on script line %d belongs to no command of the docs", line)

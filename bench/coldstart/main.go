@@ -259,7 +259,7 @@ func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, e
 	go func() { exited <- cmd.Wait() }()
 	kill := func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		<-exited // reap it
 	}
 	timer := time.NewTimer(timeout)
 	defer timer.Stop()

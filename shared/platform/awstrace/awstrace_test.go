@@ -29,11 +29,11 @@ func TestCallsAreCountedAndTracedAsSubsegments(t *testing.T) {
 		w.Header().Set("x-amzn-RequestId", "REQ123")
 		if hits.Add(1) == 1 {
 			w.WriteHeader(http.StatusInternalServerError)
-			w.Write([]byte(`{"__type":"InternalServerError","message":"try again"}`))
+			_, _ = w.Write([]byte(`{"__type":"InternalServerError","message":"try again"}`))
 			return
 		}
 		w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-		w.Write([]byte(`{}`))
+		_, _ = w.Write([]byte(`{}`))
 	}))
 	defer srv.Close()
 	daemon, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -62,12 +62,16 @@ func TestCallsAreCountedAndTracedAsSubsegments(t *testing.T) {
 	}
 	metrics.Default().Flush(nil)
 	var counts map[string]any
-	json.Unmarshal(emf.Bytes(), &counts)
+	if err := json.Unmarshal(emf.Bytes(), &counts); err != nil {
+		t.Fatalf("EMF line %q: %v", emf.String(), err)
+	}
 	if counts[metrics.AWSCalls] != 1.0 || counts[metrics.AWSRetries] != 1.0 {
 		t.Fatalf("counted %v, want 1 call and 1 retry", counts)
 	}
 
-	daemon.SetReadDeadline(time.Now().Add(2 * time.Second))
+	if err := daemon.SetReadDeadline(time.Now().Add(2 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
 	buf := make([]byte, 64*1024)
 	n, _, err := daemon.ReadFrom(buf)
 	if err != nil {

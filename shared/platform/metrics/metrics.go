@@ -128,7 +128,7 @@ func (e *Emitter) Emit(dims []Dim, ms []Metric, props map[string]any) {
 	line := e.encode(dims, ms, props)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.w.Write(line) // a lost metric line must not fail the event it describes
+	_, _ = e.w.Write(line) // a lost metric line must not fail the event it describes
 }
 
 func (e *Emitter) encode(dims []Dim, ms []Metric, props map[string]any) []byte {

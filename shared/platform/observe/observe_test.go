@@ -58,7 +58,9 @@ func TestEveryLineOfAnInvocationCarriesItsRequestID(t *testing.T) {
 	}
 	for i, line := range flushed {
 		var doc map[string]any
-		json.Unmarshal([]byte(line), &doc)
+		if err := json.Unmarshal([]byte(line), &doc); err != nil {
+			t.Fatalf("line %d is not JSON: %v", i, err)
+		}
 		if doc[metrics.AWSCalls] != 2.0 || doc["request_id"] != []string{"req-1", "req-2"}[i] || doc["Function"] != "payment" {
 			t.Errorf("line %d: %v", i, doc)
 		}

@@ -79,7 +79,9 @@ func TestConsumerContinuesTheOrdersTrace(t *testing.T) {
 	var durations []string
 	for _, line := range strings.Split(strings.TrimSpace(emf.String()), "\n") {
 		var doc map[string]any
-		json.Unmarshal([]byte(line), &doc)
+		if err := json.Unmarshal([]byte(line), &doc); err != nil {
+			t.Fatalf("EMF line %q: %v", line, err)
+		}
 		if v, ok := doc[metrics.HandlerDuration].(float64); ok && v >= 0 && doc["Function"] == "payment" {
 			durations = append(durations, doc["EventType"].(string))
 		}
@@ -90,7 +92,9 @@ func TestConsumerContinuesTheOrdersTrace(t *testing.T) {
 	emf.Reset()
 	metrics.Default().Flush(nil)
 	var counts map[string]any
-	json.Unmarshal(emf.Bytes(), &counts)
+	if err := json.Unmarshal(emf.Bytes(), &counts); err != nil {
+		t.Fatalf("EMF line %q: %v", emf.String(), err)
+	}
 	if counts[metrics.BatchItemFailures] != 1.0 {
 		t.Fatalf("batch failures counted: %v", counts)
 	}

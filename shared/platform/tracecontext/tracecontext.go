@@ -63,10 +63,10 @@ func Parse(s string) (SpanContext, bool) {
 	if !lowerHex(s[3:35]) || !lowerHex(s[36:52]) || !lowerHex(s[53:55]) {
 		return sc, false
 	}
-	hex.Decode(sc.TraceID[:], []byte(s[3:35]))
-	hex.Decode(sc.SpanID[:], []byte(s[36:52]))
+	_, _ = hex.Decode(sc.TraceID[:], []byte(s[3:35])) // lowerHex checked every digit above
+	_, _ = hex.Decode(sc.SpanID[:], []byte(s[36:52]))
 	var flags [1]byte
-	hex.Decode(flags[:], []byte(s[53:55]))
+	_, _ = hex.Decode(flags[:], []byte(s[53:55]))
 	sc.Sampled = flags[0]&1 == 1
 	return sc, sc.Valid()
 }
@@ -152,7 +152,7 @@ func FromXRay(header string) (SpanContext, bool) {
 	if !lowerHex(digits) {
 		return SpanContext{}, false
 	}
-	hex.Decode(sc.TraceID[:], []byte(digits))
+	_, _ = hex.Decode(sc.TraceID[:], []byte(digits)) // lowerHex checked every digit above
 	sc.SpanID = newSpanID()
 	return sc, sc.Valid()
 }
