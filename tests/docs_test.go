@@ -252,7 +252,7 @@ func checkE2ETestsExist(t *testing.T, patterns []string) {
 	if len(patterns) == 0 {
 		return
 	}
-	out, err := exec.Command("go", "test", "-tags", "e2e", "-list", ".", ".").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), "go", "test", "-tags", "e2e", "-list", ".", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go test -list: %v\n%s", err, out)
 	}

@@ -52,7 +52,7 @@ func TestQueuesKeepTheirRedrivePolicy(t *testing.T) {
 // creates it; scripts/emulator-fixups re-applies it from the template. If the
 // preflight fails, either the emulator changed or the fix-up stopped running.
 func TestCORSPreflight(t *testing.T) {
-	req, err := http.NewRequest(http.MethodOptions, deployed.apiBase+"/orders", nil)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodOptions, deployed.apiBase+"/orders", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -106,7 +106,7 @@ func callWith(t *testing.T, method, path, token string, body any, headers map[st
 		}
 		reader = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, deployed.apiBase+path, reader)
+	req, err := http.NewRequestWithContext(t.Context(), method, deployed.apiBase+path, reader)
 	if err != nil {
 		t.Fatal(err)
 	}

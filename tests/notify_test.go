@@ -63,7 +63,7 @@ func readMailbox(t *testing.T, email, phone string) mailbox {
 // deliveriesOf returns the order's notification deliveries of one event, by channel.
 func deliveriesOf(t *testing.T, orderID, eventID string) map[string]domain.Delivery {
 	t.Helper()
-	ds, err := table().ListDeliveries(context.Background(), orderID)
+	ds, err := table().ListDeliveries(t.Context(), orderID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -174,7 +174,7 @@ func readBooks(t *testing.T) audit.Books {
 // notified counts the notifications of each event type an order's customer got.
 func notified(t *testing.T, orderID string) map[string]int {
 	t.Helper()
-	n, err := audit.Notified(context.Background(), table(), orderID)
+	n, err := audit.Notified(t.Context(), table(), orderID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ var terminalEvent = audit.TerminalEvent
 // settled reports whether an order is over, money included (audit.Settled).
 func settled(t *testing.T, o domain.Order) (bool, string) {
 	t.Helper()
-	return audit.Settled(context.Background(), table(), o)
+	return audit.Settled(t.Context(), table(), o)
 }
 
 // TestProviderBooksInDynamoDBKeepTheContract runs the books contract (conditional creates, one refund per
@@ -543,7 +543,7 @@ func TestPoisonMessageReachesTheDLQAndRedrivesBack(t *testing.T) {
 // redriveCommand runs the ops command (scripts/redrive) against the deployed stack and returns its output.
 func redriveCommand(t *testing.T, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("go", append([]string{"run", "./scripts/redrive", "-outputs", os.Getenv("E2E_OUTPUTS")}, args...)...)
+	cmd := exec.CommandContext(t.Context(), "go", append([]string{"run", "./scripts/redrive", "-outputs", os.Getenv("E2E_OUTPUTS")}, args...)...)
 	cmd.Dir = ".."
 	out, err := cmd.CombinedOutput()
 	if err != nil {

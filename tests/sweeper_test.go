@@ -132,7 +132,7 @@ func lambdaClient(t *testing.T) *lambda.Client { return lambda.NewFromConfig(aws
 
 func awsConfig(t *testing.T) aws.Config {
 	t.Helper()
-	cfg, err := awsclient.Load(context.Background())
+	cfg, err := awsclient.Load(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -24,7 +24,7 @@ func TestTimelineOfADeliveredOrder(t *testing.T) {
 
 	var entries []timeline.Entry
 	eventually(t, 30*time.Second, "a timeline with the delivery's notification and every function's lines", func() (bool, string) {
-		cmd := exec.Command("make", "--no-print-directory", "timeline", "ORDER="+id)
+		cmd := exec.CommandContext(t.Context(), "make", "--no-print-directory", "timeline", "ORDER="+id)
 		cmd.Dir = ".."
 		cmd.Env = append(cmd.Environ(), "TIMELINE_ARGS=-json")
 		var stderr bytes.Buffer

@@ -75,8 +75,10 @@ func dial(ctx context.Context, url string) (*socket, error) {
 	s := &socket{conn: c, frames: make(chan []byte, 256)}
 	go func() {
 		defer close(s.frames)
+		// The reader outlives dial's deadline: it stops when the socket closes, not when ctx does.
+		rctx := context.WithoutCancel(ctx)
 		for {
-			_, data, err := c.Read(context.Background())
+			_, data, err := c.Read(rctx)
 			if err != nil {
 				return
 			}

@@ -835,8 +835,10 @@ func (c *crew) work(ctx context.Context) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// A round once begun finishes: stopping the crew must not strand an order between PICKED_UP and DELIVERED.
+			roundCtx := context.WithoutCancel(ctx)
 			for ctx.Err() == nil {
-				if !c.round(name) {
+				if !c.round(roundCtx, name) {
 					select {
 					case <-ctx.Done():
 					case <-time.After(time.Second):
@@ -849,13 +851,13 @@ func (c *crew) work(ctx context.Context) {
 }
 
 // round delivers the courier's order if it has one; false if it had none.
-func (c *crew) round(name string) bool {
+func (c *crew) round(ctx context.Context, name string) bool {
 	tok := c.tokens[name]
 	var me struct {
 		Status  string `json:"status"`
 		OrderID string `json:"order_id"`
 	}
-	if code, _ := c.h.call(http.MethodGet, "/couriers/me", tok, nil, &me); code != http.StatusOK || me.Status != "ASSIGNED" || me.OrderID == "" {
+	if code, _ := c.h.call(ctx, http.MethodGet, "/couriers/me", tok, nil, &me); code != http.StatusOK || me.Status != "ASSIGNED" || me.OrderID == "" {
 		return false
 	}
 	c.mu.Lock()
@@ -866,7 +868,7 @@ func (c *crew) round(name string) bool {
 	c.seen[me.OrderID] = name
 	c.mu.Unlock()
 	for _, status := range []string{"PICKED_UP", "DELIVERED"} {
-		if code, raw := c.h.call(http.MethodPost, "/orders/"+me.OrderID+"/status", tok, map[string]any{"status": status}, nil); code != http.StatusOK {
+		if code, raw := c.h.call(ctx, http.MethodPost, "/orders/"+me.OrderID+"/status", tok, map[string]any{"status": status}, nil); code != http.StatusOK {
 			fmt.Fprintf(os.Stderr, "%s could not set %s on %s: %d %.200s\n", name, status, me.OrderID, code, raw)
 			return false
 		}
@@ -882,13 +884,13 @@ func (c *crew) seenOnTwoCouriers() int {
 }
 
 // call sends one API request and decodes a JSON answer into into (if not nil).
-func (h *harness) call(method, path, token string, body, into any) (int, string) {
+func (h *harness) call(ctx context.Context, method, path, token string, body, into any) (int, string) {
 	var reader io.Reader
 	if body != nil {
 		raw, _ := json.Marshal(body)
 		reader = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, h.base+path, reader)
+	req, err := http.NewRequestWithContext(ctx, method, h.base+path, reader)
 	if err != nil {
 		return 0, err.Error()
 	}

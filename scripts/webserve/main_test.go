@@ -62,7 +62,7 @@ func fixture(t *testing.T, s settings) (http.Handler, string) {
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodGet, target, nil))
 	return rec
 }
 
@@ -136,7 +136,7 @@ func TestStaticFiles(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/index.html", nil))
+	h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/index.html", nil))
 	if rec.Code != http.StatusMethodNotAllowed {
 		t.Errorf("POST: %d, want 405", rec.Code)
 	}
@@ -147,7 +147,7 @@ func TestPathTraversalIsRefused(t *testing.T) {
 
 	// Straight into the handler: the path is not cleaned by anyone else.
 	for _, p := range []string{"/../secret.txt", "/js/../../secret.txt", "/..", "/escape.txt", "/js/..%2f..%2fsecret.txt"} {
-		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 		req.URL.Path = p
 		if strings.Contains(p, "%") {
 			req.URL.Path = strings.ReplaceAll(p, "%2f", "/")
@@ -172,7 +172,8 @@ func TestPathTraversalIsRefused(t *testing.T) {
 
 func rawGet(t *testing.T, addr, target string) (int, string) {
 	t.Helper()
-	conn, err := net.Dial("tcp", addr)
+	var d net.Dialer
+	conn, err := d.DialContext(t.Context(), "tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -67,7 +67,7 @@ func observeCall(ctx context.Context, in middleware.InitializeInput, next middle
 		if addr := daemonUDP(os.Getenv("AWS_XRAY_DAEMON_ADDRESS")); addr != "" {
 			if doc, ok := Subsegment(header, awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx),
 				awsmiddleware.GetRegion(ctx), requestID(md), statusCode(md), attempts-1, start, end, err); ok {
-				send(addr, doc)
+				send(ctx, addr, doc)
 			}
 		}
 	}
@@ -163,15 +163,17 @@ var (
 
 // send writes one datagram to the daemon; tracing is best effort and never
 // fails a call.
-func send(addr string, datagram []byte) {
+func send(ctx context.Context, addr string, datagram []byte) {
 	connMu.Lock()
 	defer connMu.Unlock()
 	if conn == nil {
-		c, err := net.Dial("udp", addr)
+		// The call's context bounds resolving the daemon's address; the UDP socket, once open, is reused.
+		var d net.Dialer
+		c, err := d.DialContext(ctx, "udp", addr)
 		if err != nil {
 			return
 		}
 		conn = c
 	}
-	conn.Write(datagram)
+	_, _ = conn.Write(datagram) // best effort: a lost subsegment must not fail the call
 }
