@@ -188,7 +188,7 @@ func run(outputsPath string, n int, logPath string) error {
 
 // setLogging sends the handlers' logs to path, or nowhere: stdout carries the figures.
 func setLogging(path string) error {
-	var w io.Writer = io.Discard
+	w := io.Discard
 	if path != "" {
 		f, err := os.Create(path)
 		if err != nil {

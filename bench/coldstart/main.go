@@ -78,7 +78,7 @@ func main() {
 
 func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration, seed uint64, extraEnv, args []string) error {
 	if rounds < 1 || len(args) == 0 {
-		return errors.New("usage: coldstart [flags] NAME=PATH...")
+		return errors.New("usage: coldstart [flags] NAME=PATH [NAME=PATH]")
 	}
 	var bins []*binary
 	var base, sdkBase *binary

@@ -89,7 +89,7 @@ func (q InsightsLogs) Lines(ctx context.Context, orderID, traceID string, from, 
 	for {
 		res, err := q.Client.GetQueryResults(ctx, &cloudwatchlogs.GetQueryResultsInput{QueryId: start.QueryId})
 		if err != nil {
-			return nil, fmt.Errorf("Logs Insights results: %w", err)
+			return nil, fmt.Errorf("read the Logs Insights results: %w", err)
 		}
 		switch res.Status {
 		case "Complete":
@@ -113,7 +113,7 @@ func (q InsightsLogs) Lines(ctx context.Context, orderID, traceID string, from, 
 			sort.SliceStable(out, func(i, j int) bool { return out[i].At.Before(out[j].At) })
 			return out, nil
 		case "Failed", "Cancelled", "Timeout":
-			return nil, fmt.Errorf("Logs Insights query %s", res.Status)
+			return nil, fmt.Errorf("the Logs Insights query ended %s", res.Status)
 		}
 		select {
 		case <-ctx.Done():
