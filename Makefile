@@ -34,9 +34,12 @@ space := $(subst ,, )
 VENV_STAMP := $(VENV)/.stamp-$(subst ==,-,$(subst $(space),+,$(PY_TOOLS)))
 NODE_STAMP := node_modules/.stamp-npm-ci
 GOMOD_STAMP := .build/.stamp-go-mod-download
+# golangci-lint is pinned (with everything it builds from) in tools/go.mod, a module of its own so that the app's
+# go.mod stays the app's; built once into .build/bin (about 2 min of CPU from a cold Go build cache).
+GOLANGCI_LINT := .build/bin/golangci-lint
 STEP := source scripts/lib.sh && step
 
-.PHONY: help tools build vet unit cfn-lint test e2e fuzz bench reliability diagram emulator-up emulator-down deploy-local deploy destroy token seed outputs timeline run stop clean distclean
+.PHONY: help tools build vet lint unit cfn-lint test e2e fuzz bench reliability diagram emulator-up emulator-down deploy-local deploy destroy token seed outputs timeline run stop clean distclean
 
 help: ## List the targets (this)
 	@echo "Usage: make TARGET [PORT=$(PORT)] [TEST_PORT=$(TEST_PORT)]"
@@ -45,8 +48,8 @@ help: ## List the targets (this)
 
 # --- tools: each stamp file records one finished install, so a second `make tools` does nothing -----------------
 
-tools: $(VENV_STAMP) $(NODE_STAMP) $(GOMOD_STAMP) ## Install the pinned tools: MiniStack and cfn-lint in .venv, the CDK CLI (npm ci), Go modules
-	@echo "==> Tools ready: MiniStack $(MINISTACK_VERSION) and cfn-lint $(CFN_LINT_VERSION) in $(VENV)/, cdk and cdklocal in node_modules/, Go modules"
+tools: $(VENV_STAMP) $(NODE_STAMP) $(GOMOD_STAMP) $(GOLANGCI_LINT) ## Install the pinned tools: MiniStack and cfn-lint in .venv, the CDK CLI (npm ci), Go modules, golangci-lint
+	@echo "==> Tools ready: MiniStack $(MINISTACK_VERSION) and cfn-lint $(CFN_LINT_VERSION) in $(VENV)/, cdk and cdklocal in node_modules/, Go modules, $(GOLANGCI_LINT)"
 
 $(VENV_STAMP):
 	@if [[ ! -x $(VENV)/bin/python3 ]]; then $(STEP) "Creating the Python venv $(VENV)/" python3 -m venv $(VENV); fi
@@ -65,6 +68,11 @@ $(GOMOD_STAMP): go.mod go.sum
 	@$(STEP) "Downloading Go modules" go mod download
 	@touch $@
 
+$(GOLANGCI_LINT): tools/go.mod tools/go.sum
+	@mkdir -p $(@D)
+	@$(STEP) "Building golangci-lint $$(awk '$$1 == "github.com/golangci/golangci-lint/v2" { print $$2 }' tools/go.mod) (pinned in tools/go.mod)" \
+		bash -c 'cd tools && go build -o ../$@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint'
+
 # --- build and static checks ---------------------------------------------------------------------------------------
 
 build: $(GOMOD_STAMP) ## Build the Lambda functions for the host architecture into .build/lambda/
@@ -76,6 +84,9 @@ vet: $(GOMOD_STAMP) ## go vet (also the e2e-tagged tests) and gofmt: both must b
 	@$(STEP) "gofmt -l (must list no file)" \
 		bash -c 'bad=$$(git ls-files --cached --others --exclude-standard "*.go" | while read -r f; do [[ -e "$$f" ]] && echo "$$f"; done | xargs -r gofmt -l) && \
 		[[ -z "$$bad" ]] || { printf "gofmt would change:\n%s\n" "$$bad"; exit 1; }'
+
+lint: $(GOMOD_STAMP) $(GOLANGCI_LINT) ## golangci-lint with .golangci.yml (the e2e-tagged tests too): must report no issue
+	@$(STEP) "golangci-lint run (.golangci.yml: the standard linters and the bug finders it lists)" $(GOLANGCI_LINT) run ./...
 
 unit: $(GOMOD_STAMP) ## Unit tests and CDK assertion tests with the race detector (go test -race ./...; deployed-stack tests need tag e2e)
 	@$(STEP) "Unit and infra assertion tests with the race detector (go test -race ./...)" go test -race ./...
@@ -132,7 +143,7 @@ destroy: $(GOMOD_STAMP) ## Delete the aws stack after asking (without a terminal
 
 # --- tests ---------------------------------------------------------------------------------------------------------
 
-test: vet unit cfn-lint e2e ## All checks: vet, unit, cfn-lint on both stages' templates, then the deployed-stack tests on a fresh emulator (what CI runs)
+test: vet lint unit cfn-lint e2e ## All checks: vet, golangci-lint, unit, cfn-lint on both stages' templates, then the deployed-stack tests on a fresh emulator (what CI runs)
 
 # Browser tests drive Debian's chromium; nothing downloads a browser of its own.
 CHROMIUM := /usr/bin/chromium
