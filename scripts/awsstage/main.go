@@ -72,7 +72,7 @@ type account struct {
 func resolve(ctx context.Context) (account, error) {
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
-		return account{}, fmt.Errorf("cannot load the AWS configuration (%v): check AWS_PROFILE and ~/.aws/config", err)
+		return account{}, fmt.Errorf("cannot load the AWS configuration (%w): check AWS_PROFILE and ~/.aws/config", err)
 	}
 	if cfg.Region == "" {
 		return account{}, errors.New("no AWS region: set AWS_REGION (e.g. AWS_REGION=eu-west-1) or a region in your profile")
@@ -83,7 +83,7 @@ func resolve(ctx context.Context) (account, error) {
 	}
 	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return account{}, fmt.Errorf("STS in %s did not accept the credentials or could not be reached (expired session? no network?): %v", cfg.Region, err)
+		return account{}, fmt.Errorf("STS in %s did not accept the credentials or could not be reached (expired session? no network?): %w", cfg.Region, err)
 	}
 	return account{cfg: cfg, id: aws.ToString(id.Account), arn: aws.ToString(id.Arn)}, nil
 }

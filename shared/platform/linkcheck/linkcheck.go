@@ -15,7 +15,7 @@ import (
 // of the forbidden strings.
 func Forbid(t *testing.T, forbidden ...string) {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-deps", ".").CombinedOutput()
+	out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", ".").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
