@@ -146,7 +146,15 @@ cost() {
 
 calls() {
   emulator_env "$port"
-  "$bin/tools/calls" -outputs "$RUN_ROOT/$port/outputs.json" -orders "$orders" -log "$out/calls-handlers.log" >"$out/calls.txt"
+  local status=0
+  "$bin/tools/calls" -outputs "$RUN_ROOT/$port/outputs.json" -orders "$orders" -log "$out/calls-handlers.log" >"$out/calls.txt" || status=$?
+  # 3: a call budget exceeded (GET /me/home above 2 DynamoDB calls): the figures are there, so the report is still
+  # made, and the run fails at the end.
+  if ((status == 3)); then
+    touch "$out/over-budget"
+    return 0
+  fi
+  return "$status"
 }
 
 step "Building the functions and the hello-world baselines (linux/$arch)" build
@@ -161,3 +169,5 @@ step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"
 step "Cost per 1,000 delivered orders (bench/prices-us-east-1.json)" cost
 step "Collecting the figures into ${out#"$ROOT"/}" \
   "$bin/tools/report" -dir "$out" "$out/coldstart.txt" "$out/handlers.txt" "$out/e2e.txt" "$out/push.txt" "$out/calls.txt" "$out/cost.txt"
+[[ ! -e "$out/over-budget" ]] ||
+  die "GET /me/home made more than 2 DynamoDB calls with the catalogue cached (BENCH calls.order_api.home.dynamodb_max above)"

@@ -24,6 +24,7 @@
 //	calls.per_assignment.dynamodb       calls   DynamoDB calls of one courier assignment (mean; _max the largest)
 //	calls.per_location_batch.dynamodb   calls   DynamoDB calls of one location batch as the clients send it
 //	calls.order_api.home.dynamodb       calls   GET /me/home with the catalogue cached, while a courier carries the order (at most 2)
+//	calls.order_api.home.dynamodb_max   calls   the largest sample of it; above 2 the command exits 3 after printing
 //	calls.retries                       attempts  HTTP attempts beyond the first, over the run (0 expected)
 //	calls.samples                       orders
 //	calls.sweeper.sweeps_per_month      sweeps  from the deployed sweeper's period (its idle cost is sweeper.idle_sweep)
@@ -75,6 +76,9 @@ func main() {
 	flag.Parse()
 	if err := run(*outputsPath, *n, *logPath); err != nil {
 		fmt.Fprintln(os.Stderr, "calls:", err)
+		if errors.As(err, new(overBudget)) {
+			os.Exit(exitOverBudget)
+		}
 		os.Exit(1)
 	}
 }
@@ -751,12 +755,42 @@ func (h *harness) report(n int) error {
 		figs = append(figs, benchfile.New(hl.name, float64(sum(samples).Total("DynamoDB"))/float64(max(len(samples), 1)), "calls"),
 			benchfile.New(hl.name+"_max", float64(most), "calls"))
 	}
+	// GET /me/home's budget (issue 16): at most HomeBudget DynamoDB calls in every sample with the catalogue cached.
+	homeMost := 0
+	for _, c := range h.samples["order_api.home"] {
+		homeMost = max(homeMost, c.Total("DynamoDB"))
+	}
 	figs = append(figs,
+		benchfile.New("calls.order_api.home.dynamodb_max", float64(homeMost), "calls"),
 		benchfile.New("calls.retries", float64(h.retries), "attempts"),
 		benchfile.New("calls.dynamodb_capacity_reported", float64(h.meter.reported)/float64(max(h.meter.calls, 1)), "share"),
 		benchfile.New("calls.samples", float64(n), "orders"))
-	return benchfile.Print(os.Stdout, append(figs, h.extra...)...)
+	if err := benchfile.Print(os.Stdout, append(figs, h.extra...)...); err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "GET /me/home with the catalogue cached: at most %d DynamoDB calls over %d samples (budget %d)\n",
+		homeMost, len(h.samples["order_api.home"]), HomeBudget)
+	switch {
+	case len(h.samples["order_api.home"]) == 0:
+		return errors.New("GET /me/home was not measured with the catalogue cached")
+	case homeMost > HomeBudget:
+		return overBudget{fmt.Sprintf("GET /me/home made %d DynamoDB calls with the catalogue cached; the budget is %d "+
+			"(docs/patterns/backend-for-frontend.md)", homeMost, HomeBudget)}
+	}
+	return nil
 }
+
+// HomeBudget is the most DynamoDB calls GET /me/home may make once the catalogue is cached: the customer's
+// newest orders with the unread count (one Query) and the courier's position (one GetItem).
+const HomeBudget = 2
+
+// overBudget is a figure past its budget: the figures are printed, and the command exits with
+// exitOverBudget, so that scripts/bench.sh finishes the report and then fails.
+type overBudget struct{ msg string }
+
+func (e overBudget) Error() string { return e.msg }
+
+const exitOverBudget = 3
 
 // knownSteps is the order figures are printed in, function by function;
 // steps not listed here follow in the order they were measured.

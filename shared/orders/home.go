@@ -11,10 +11,11 @@ import (
 )
 
 // GET /me/home is the home screen in one response (backend for frontend): the open restaurants nearest where the
-// customer last had food delivered, the order in progress with its courier's position, the recent orders. It
-// costs at most two DynamoDB calls once the catalogue is cached: one Query of the customer's newest orders (the
-// recent ones, the last delivery spot and the active order all come from it) and, only while a courier carries the
-// order, one GetItem of its position.
+// customer last had food delivered, the order in progress with its courier's position, the recent orders and how
+// many notifications are unread. It costs at most two DynamoDB calls once the catalogue is cached: one Query of the
+// customer's newest orders (the recent ones, the last delivery spot and the active order all come from it, and the
+// unread counter that shares their partition: store/inbox.go) and, only while a courier carries the order, one
+// GetItem of its position.
 
 // Home sizes.
 const (
@@ -33,6 +34,8 @@ type Home struct {
 	Active *domain.Order
 	// Position is where the active order's courier last was, while one carries it; nil otherwise.
 	Position *domain.TrackingPosition
+	// Unread is how many of the customer's notifications are unread.
+	Unread int
 }
 
 // catalogueCache keeps the restaurant list in memory for a while, as MenuCache keeps menus: a warm function
@@ -69,11 +72,11 @@ func (s *Service) catalogue(ctx context.Context) ([]domain.Restaurant, error) {
 
 // Home builds the customer's home screen.
 func (s *Service) Home(ctx context.Context, customerID string) (Home, error) {
-	recent, _, err := s.store.ListCustomerOrders(ctx, customerID, "", HomeRecent)
+	recent, unread, err := s.store.HomeFeed(ctx, customerID, HomeRecent)
 	if err != nil {
 		return Home{}, err
 	}
-	h := Home{Recent: recent}
+	h := Home{Recent: recent, Unread: unread}
 	if len(recent) > 0 {
 		spot := recent[0].DeliveryLocation
 		h.Near = &spot

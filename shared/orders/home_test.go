@@ -26,6 +26,21 @@ func (c *countingStore) ListCustomerOrders(ctx context.Context, id, cursor strin
 	return c.Store.ListCustomerOrders(ctx, id, cursor, limit)
 }
 
+func (c *countingStore) HomeFeed(ctx context.Context, id string, limit int) ([]domain.Order, int, error) {
+	c.calls = append(c.calls, "HomeFeed")
+	return c.Store.HomeFeed(ctx, id, limit)
+}
+
+func (c *countingStore) CountUnread(ctx context.Context, id string) (int, error) {
+	c.calls = append(c.calls, "CountUnread")
+	return c.Store.CountUnread(ctx, id)
+}
+
+func (c *countingStore) ListNotifications(ctx context.Context, id string) ([]domain.Notification, error) {
+	c.calls = append(c.calls, "ListNotifications")
+	return c.Store.ListNotifications(ctx, id)
+}
+
 func (c *countingStore) GetTracking(ctx context.Context, id string) (domain.TrackingPosition, error) {
 	c.calls = append(c.calls, "GetTracking")
 	return c.Store.GetTracking(ctx, id)
@@ -80,13 +95,31 @@ func TestHomeIsOneResponseFromAtMostTwoCallsOnceTheCatalogueIsCached(t *testing.
 	if err := mem.SaveTracking(ctx, fix); err != nil {
 		t.Fatal(err)
 	}
+	// Three notifications, one of them twice (at-least-once delivery), one already read: two unread.
+	for i, n := range []domain.Notification{
+		{OrderID: "o-old", EventID: "e-1", CustomerID: "c-1", SentAt: clock.Add(-time.Hour)},
+		{OrderID: "o-new", EventID: "e-2", CustomerID: "c-1", SentAt: clock.Add(-time.Minute)},
+		{OrderID: "o-new", EventID: "e-2", CustomerID: "c-1", SentAt: clock.Add(-time.Minute)},
+		{OrderID: "o-new", EventID: "e-3", CustomerID: "c-1", SentAt: clock},
+		{OrderID: "o-x", EventID: "e-4", CustomerID: "c-2", SentAt: clock}, // another customer's
+	} {
+		if _, err := mem.RecordNotification(ctx, n); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	if _, err := mem.MarkRead(ctx, "c-1", []string{"e-1"}, nil, clock); err != nil {
+		t.Fatal(err)
+	}
 	store.calls = nil
 	home, err = svc.Home(ctx, "c-1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(store.calls) != 2 || store.calls[0] != "ListCustomerOrders" || store.calls[1] != "GetTracking" {
-		t.Fatalf("store calls %v, want the orders and the courier's position only (catalogue cached)", store.calls)
+	if len(store.calls) != 2 || store.calls[0] != "HomeFeed" || store.calls[1] != "GetTracking" {
+		t.Fatalf("store calls %v, want the orders with the unread count, and the courier's position only (catalogue cached)", store.calls)
+	}
+	if home.Unread != 2 {
+		t.Errorf("unread %d, want 2 (e-2 and e-3; e-1 read, e-2's duplicate and c-2's not counted)", home.Unread)
 	}
 	if home.Near == nil || *home.Near != spots["kreuzberg"] {
 		t.Errorf("near %v, want the newest order's spot (Kreuzberg)", home.Near)
@@ -98,7 +131,7 @@ func TestHomeIsOneResponseFromAtMostTwoCallsOnceTheCatalogueIsCached(t *testing.
 		t.Fatalf("active %+v position %+v recent %d", home.Active, home.Position, len(home.Recent))
 	}
 	view := orders.NewHomeView(home)
-	if view.CourierPosition == nil || view.ActiveOrder.CourierName != "Anna" || view.UnreadNotifications != nil {
+	if view.CourierPosition == nil || view.ActiveOrder.CourierName != "Anna" || view.UnreadNotifications != 2 {
 		t.Errorf("view %+v", view)
 	}
 
@@ -125,7 +158,7 @@ func TestHomeIsForCustomers(t *testing.T) {
 	if resp, _ := serve(t, rt, request("GET", "/me/home", "k-1", `["courier"]`, "")); resp.StatusCode != 403 {
 		t.Fatalf("courier: %d", resp.StatusCode)
 	}
-	if resp, body := serve(t, rt, request("GET", "/me/home", "c-1", "", "")); resp.StatusCode != 200 || body["unread_notifications"] != nil {
+	if resp, body := serve(t, rt, request("GET", "/me/home", "c-1", "", "")); resp.StatusCode != 200 || body["unread_notifications"] != float64(0) {
 		t.Fatalf("customer: %d %v", resp.StatusCode, body)
 	}
 }

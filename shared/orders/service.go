@@ -28,6 +28,8 @@ type Store interface {
 	UpdateOrder(ctx context.Context, o domain.Order) error
 	ReleaseCourier(ctx context.Context, o domain.Order, now time.Time) error
 	ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error)
+	// HomeFeed is the customer's limit newest orders and their unread notification count, from one read.
+	HomeFeed(ctx context.Context, customerID string, limit int) (recent []domain.Order, unread int, err error)
 	ListNotifications(ctx context.Context, orderID string) ([]domain.Notification, error)
 	GetTracking(ctx context.Context, orderID string) (domain.TrackingPosition, error)
 }

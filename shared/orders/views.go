@@ -101,9 +101,8 @@ type HomeView struct {
 	ActiveOrder     *OrderView          `json:"active_order"`
 	CourierPosition *PositionView       `json:"courier_position"`
 	RecentOrders    []OrderView         `json:"recent_orders"`
-	// UnreadNotifications is null: the table keeps no read marks yet (the inbox with read marks is issue 12's);
-	// the client shows no count rather than a wrong one.
-	UnreadNotifications *int `json:"unread_notifications"`
+	// UnreadNotifications counts the customer's unread notifications across all their orders (GET /me/notifications).
+	UnreadNotifications int `json:"unread_notifications"`
 }
 
 // PositionView is where the courier of the customer's order last was, without the courier's id.
@@ -114,7 +113,7 @@ type PositionView struct {
 
 // NewHomeView renders the home screen for its customer.
 func NewHomeView(h Home) HomeView {
-	v := HomeView{Near: h.Near, Restaurants: h.Restaurants, RecentOrders: make([]OrderView, 0, len(h.Recent))}
+	v := HomeView{Near: h.Near, Restaurants: h.Restaurants, RecentOrders: make([]OrderView, 0, len(h.Recent)), UnreadNotifications: h.Unread}
 	if v.Restaurants == nil {
 		v.Restaurants = []domain.Restaurant{}
 	}

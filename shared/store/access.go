@@ -45,7 +45,9 @@ var MethodAccess = map[string]Access{
 	"GetOrder":           {Actions: []string{getItem}, Prefixes: []string{orderPrefix}},
 	"UpdateOrder":        {Actions: []string{putItem}, Prefixes: []string{orderPrefix}},
 	"ListCustomerOrders": {Indexes: []string{gsi1}},
-	"RecordNotification": {Actions: []string{putItem}, Prefixes: []string{orderPrefix}},
+	"HomeFeed":           {Indexes: []string{gsi1}},
+	// a customer's notification is put beside its order and counted unread (CUSTOMER#<sub> / UNREAD) in one transaction
+	"RecordNotification": {Actions: []string{putItem, updateItem}, Prefixes: []string{orderPrefix, customerPrefix}},
 	"ListNotifications":  {Actions: []string{query}, Prefixes: []string{orderPrefix}},
 	"SaveTracking":       {Actions: []string{putItem}, Prefixes: []string{orderPrefix}},
 	"GetTracking":        {Actions: []string{getItem}, Prefixes: []string{orderPrefix}},
@@ -69,15 +71,15 @@ var MethodAccess = map[string]Access{
 	"RecordFailure": {Actions: []string{putItem}, Prefixes: []string{failurePrefix}},
 	"GetFailure":    {Actions: []string{getItem}, Prefixes: []string{failurePrefix}},
 	// notifications: one delivery per (event, channel) beside the order, the customer's preferences, the inbox
-	// across orders (GSI1 INBOX#) and its unread index (GSI2 UNREAD#)
+	// across orders (GSI1 INBOX#), its unread index (GSI2 UNREAD#) and unread counter (CUSTOMER#<sub> / UNREAD)
 	"ClaimDelivery":  {Actions: []string{putItem, getItem}, Prefixes: []string{orderPrefix}},
 	"FinishDelivery": {Actions: []string{putItem}, Prefixes: []string{orderPrefix}},
 	"ListDeliveries": {Actions: []string{query}, Prefixes: []string{orderPrefix}},
 	"GetPreferences": {Actions: []string{getItem}, Prefixes: []string{customerPrefix}},
 	"PutPreferences": {Actions: []string{putItem}, Prefixes: []string{customerPrefix}},
 	"ListInbox":      {Indexes: []string{gsi1}},
-	"CountUnread":    {Indexes: []string{gsi2}},
-	"MarkRead":       {Actions: []string{updateItem}, Prefixes: []string{orderPrefix}, Indexes: []string{gsi2}},
+	"CountUnread":    {Actions: []string{getItem}, Prefixes: []string{customerPrefix}},
+	"MarkRead":       {Actions: []string{updateItem}, Prefixes: []string{orderPrefix, customerPrefix}, Indexes: []string{gsi2}},
 	"CountAwaiting":  {Indexes: []string{gsi2}},
 	// an order's whole partition, for its timeline (the ops API)
 	"QueryOrderPartition": {Actions: []string{query}, Prefixes: []string{orderPrefix}},

@@ -43,8 +43,16 @@ func (t *Table) UpdateOrder(ctx context.Context, o domain.Order) error {
 }
 
 // RecordNotification stores a notification unless one for the same event was
-// stored before; created is false for such a duplicate.
+// stored before; created is false for such a duplicate. A customer's
+// notification is counted unread in the same transaction (store/inbox.go).
 func (t *Table) RecordNotification(ctx context.Context, n domain.Notification) (created bool, err error) {
+	if n.CustomerID != "" {
+		created, err = t.recordInboxItem(ctx, n)
+		if err != nil {
+			return false, fmt.Errorf("record notification %s: %w", n.EventID, err)
+		}
+		return created, nil
+	}
 	err = t.putNew(ctx, toNotificationItem(n))
 	switch {
 	case err == nil:
@@ -114,7 +122,8 @@ const MaxPageSize = 100
 // base64-encoded key DynamoDB resumes from; a cursor that does not belong to
 // this customer is refused, so nobody can page through another's orders.
 func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error) {
-	items, next, err := newestFirstPage[orderItem](ctx, t, customerPrefix+customerID, cursor, limit, "your order list")
+	// Below the unread counter, which shares the partition (store/inbox.go).
+	items, next, err := newestFirstPage[orderItem](ctx, t, customerPrefix+customerID, unreadGSI1SK, cursor, limit, "your order list")
 	if err != nil {
 		return nil, "", fmt.Errorf("list orders of %s: %w", customerID, err)
 	}
@@ -127,9 +136,10 @@ func (t *Table) ListCustomerOrders(ctx context.Context, customerID, cursor strin
 
 // newestFirstPage reads one page of the GSI1 partition pk, newest first, from
 // cursor ("" for the first page), and returns its items and the cursor of the
-// next page ("" at the end). A cursor of another partition is refused as an
-// invalid `cursor`, naming the list it is not a cursor of.
-func newestFirstPage[T any](ctx context.Context, t *Table, pk, cursor string, limit int, list string) ([]T, string, error) {
+// next page ("" at the end); with below set, only the items whose GSI1SK sorts
+// below it. A cursor of another partition is refused as an invalid `cursor`,
+// naming the list it is not a cursor of.
+func newestFirstPage[T any](ctx context.Context, t *Table, pk, below, cursor string, limit int, list string) ([]T, string, error) {
 	in := &dynamodb.QueryInput{
 		TableName:              &t.name,
 		IndexName:              aws.String(gsi1),
@@ -139,6 +149,10 @@ func newestFirstPage[T any](ctx context.Context, t *Table, pk, cursor string, li
 		},
 		ScanIndexForward: aws.Bool(false),
 		Limit:            aws.Int32(int32(min(max(limit, 1), MaxPageSize))),
+	}
+	if below != "" {
+		in.KeyConditionExpression = aws.String("GSI1PK = :pk AND GSI1SK < :below")
+		in.ExpressionAttributeValues[":below"] = &types.AttributeValueMemberS{Value: below}
 	}
 	if cursor != "" {
 		start, err := decodeCursor(cursor)

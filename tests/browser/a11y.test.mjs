@@ -10,19 +10,22 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/** Visits each hash as the user (null: signed out) at both widths and checks it. ready names what shows it loaded. */
-async function check(user, views) {
+/**
+ * Visits each hash as the user (null: signed out) at both widths and checks it. ready names what shows it loaded;
+ * at 375 px the view is saved as .run/browser/phone-<who>-<name>.png.
+ */
+async function check(user, who, views) {
   for (const width of [1280, 375]) {
     const page = await newPage(browser, { width, height: 800 });
     if (user) await signIn(page, user);
-    for (const [hash, ready] of views) {
+    for (const [hash, ready, name] of views) {
       await page.goto(`${WEB_URL}/${hash}`);
       await page.locator(ready).first().waitFor();
       await page.waitForLoadState('networkidle');
       const problems = await axeProblems(page);
       assert.deepEqual(problems, [], `${user || 'signed out'} ${hash} at ${width} px: axe`);
       assert.equal(await scrollsSideways(page), false, `${user || 'signed out'} ${hash} scrolls sideways at ${width} px`);
-      if (width === 375) await shot(page, `phone-${(user || 'anon').replace(/-\d+$/, '')}-${hash.split('/')[1] || 'home'}${hash.split('/').length > 2 ? '-one' : ''}.png`);
+      if (width === 375) await shot(page, `phone-${who}-${name}.png`);
     }
     assert.deepEqual(page.problems, []);
     await page.context().close();
@@ -30,25 +33,29 @@ async function check(user, views) {
 }
 
 test('signed out: home, sign-in, a menu', async () => {
-  await check(null, [['#/', '[data-testid="restaurant-card"]'], ['#/signin', '[data-testid="signin-username"]'],
-    ['#/restaurants/taco-loco', '[data-testid="menu-item"]']]);
+  await check(null, 'anon', [['#/', '[data-testid="restaurant-card"]', 'home'], ['#/signin', '[data-testid="signin-username"]', 'signin'],
+    ['#/restaurants/taco-loco', '[data-testid="menu-item"]', 'menu']]);
 });
 
-test('customer: home, history, a menu, an order, the ops page refused', async () => {
-  // A customer of its own with past orders (tests/browser/fixture), so the history and an order page have content.
-  const { username } = await fixture('-count', '3', 'history');
+test('customer: home, history, inbox, a menu, an order, the ops page refused', async () => {
+  // A customer of its own with past orders and inbox messages, read and unread (tests/browser/fixture), so the
+  // history, the inbox and an order page have content.
+  const { username } = await fixture('-count', '3', '-inbox', 'history');
   const orderID = `${username}-02`;
-  await check(username, [['#/', '[data-testid="restaurant-card"]'], ['#/orders', '[data-testid="history-order"]'],
-    [`#/orders/${orderID}`, '[data-testid="timeline-step"]'],
-    ['#/restaurants/taco-loco', '[data-testid="menu-item"]'], ['#/ops', '[data-testid="ops-denied"]']]);
+  await check(username, 'customer', [['#/', '[data-testid="home-unread"]', 'home'], ['#/orders', '[data-testid="history-order"]', 'history'],
+    ['#/inbox', '[data-testid="inbox-item"][data-read="true"]', 'inbox'],
+    [`#/orders/${orderID}`, '[data-testid="timeline-step"]', 'order'],
+    ['#/restaurants/taco-loco', '[data-testid="menu-item"]', 'menu'], ['#/ops', '[data-testid="ops-denied"]', 'ops-refused']]);
 });
 
 test('courier: the courier view', async () => {
-  await check('courier-anna', [['#/courier', 'main h1']]);
+  // Without a job; the courier view with a job in hand is checked in order.test.mjs's journey (courier-job.png).
+  await check('courier-anna', 'courier', [['#/courier', 'main h1', 'idle']]);
 });
 
 test('ops: the console', async () => {
-  await check('demo-ops', [['#/ops', '[data-testid="ops-dlq"]']]);
+  // Whatever the DLQs hold now; with a dead-lettered message and an order's timeline, ops.test.mjs checks it too.
+  await check('demo-ops', 'ops', [['#/ops', '[data-testid="ops-dlq"]', 'console']]);
 });
 
 /** Presses Tab until the focused element matches selector (at most max times); fails if it never does. */

@@ -79,6 +79,19 @@ export async function fixture(...args) {
   throw last;
 }
 
+/** Calls the API from the page with its signed-in user's ID token, as the app does; answers {status, body}. */
+export async function apiAs(page, method, path, body) {
+  return page.evaluate(async ({ method, path, body }) => {
+    const cfg = await (await fetch('/config.json')).json();
+    const tok = JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((k) => /session/i.test(k)) || 'null'))?.idToken;
+    const headers = { Authorization: `Bearer ${tok}` };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    const res = await fetch(`${cfg.apiBase.replace(/\/$/, '')}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  }, { method, path, body });
+}
+
 export const shot = (page, name) => page.screenshot({ path: `${SHOTS}${name}`, fullPage: true, animations: 'disabled' });
 
 // axe-core (npm, pinned in package.json) is read from node_modules and evaluated in the page through the DevTools

@@ -6,12 +6,22 @@
 //     node --test tests/browser/ops.test.mjs
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, byTestId, signIn, waitUntil, fixture, shot } from './helpers.mjs';
+import { launch, newPage, byTestId, signIn, waitUntil, fixture, shot, apiAs, axeProblems, scrollsSideways } from './helpers.mjs';
 
 // Dead-lettering takes maxReceiveCount deliveries of the visibility timeout (3 × 10 s locally) after the stream
 // and the bus, on a loaded emulator.
 const DLQ_TIMEOUT = 120_000;
 const PIPELINE_TIMEOUT = 90_000;
+
+/** With data on screen: axe at 1280 px, then at 375 px no sideways scroll, axe again and a screenshot. */
+async function checkWithData(page, what, name) {
+  assert.deepEqual(await axeProblems(page), [], `${what} at 1280 px: axe`);
+  await page.setViewportSize({ width: 375, height: 800 });
+  assert.equal(await scrollsSideways(page), false, `${what} scrolls sideways at 375 px`);
+  assert.deepEqual(await axeProblems(page), [], `${what} at 375 px: axe`);
+  await shot(page, name);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -33,6 +43,7 @@ test('ops sees a poisoned message with its reason, redrives it after confirming 
   await waitUntil(page, 'the order waiting in NO_COURIER', (id) =>
     !!document.querySelector(`[data-testid="ops-status"][data-status="NO_COURIER"] [data-order-id="${id}"]`), orderId);
   await shot(page, 'ops-dlq.png');
+  await checkWithData(page, 'the console with a dead-lettered message', 'phone-ops-dlq.png');
 
   // Cancel first: nothing moves.
   await row.locator('[data-testid="ops-redrive"]').click();
@@ -60,6 +71,7 @@ test('ops sees a poisoned message with its reason, redrives it after confirming 
   await waitUntil(page, 'the redrive, with who asked, in the timeline', () =>
     [...document.querySelectorAll('[data-testid="ops-timeline-entry"]')].some((li) => /redrove dead-lettered message/.test(li.textContent)), null, 30_000);
   await shot(page, 'ops-timeline.png');
+  await checkWithData(page, 'an order\'s page of the console after its redrive', 'phone-ops-timeline.png');
   assert.equal(page.apiRequests.filter((r) => r.startsWith('POST /ops/dlqs/payment/redrive')).length, 1, `${page.apiRequests}`);
   assert.deepEqual(page.problems, []);
   await page.context().close();
@@ -78,13 +90,12 @@ test('a customer never gets #/ops data', async () => {
   assert.deepEqual(opsCalls, [], 'the console asked the API nothing');
   assert.equal(await byTestId(page, 'ops-dlqs').count(), 0);
   // And the API itself refuses the customer's token.
-  const status = await page.evaluate(async () => {
-    const cfg = await (await fetch('/config.json')).json();
-    const tok = JSON.parse(sessionStorage.getItem(Object.keys(sessionStorage).find((k) => /session/i.test(k)) || 'null'))?.idToken;
-    const res = await fetch(`${cfg.apiBase.replace(/\/$/, '')}/ops/dlqs`, { headers: { Authorization: `Bearer ${tok}` } });
-    return res.status;
-  });
-  assert.equal(status, 403);
+  for (const path of ['/ops/dlqs', '/ops/orders', '/ops/sweeps', `/ops/orders/${encodeURIComponent('any-order')}/timeline`]) {
+    const { status, body } = await apiAs(page, 'GET', path);
+    assert.equal(status, 403, `GET ${path} as a customer: ${status} ${JSON.stringify(body)}`);
+  }
+  const redrive = await apiAs(page, 'POST', '/ops/dlqs/payment/redrive', {});
+  assert.equal(redrive.status, 403, `a customer's redrive: ${JSON.stringify(redrive.body)}`);
   await shot(page, 'ops-denied.png');
   assert.deepEqual(page.problems, []);
   await page.context().close();

@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { axeProblems, scrollsSideways } from './helpers.mjs';
 
 const WEB_URL = (process.env.WEB_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
 const PASSWORD = process.env.DEMO_PASSWORD || 'demo-password-1';
@@ -248,6 +249,17 @@ test('a customer orders, the assigned courier picks up and delivers, the custome
   await byTestId(courier, 'send-location').click();
   await courier.locator('[data-testid="assigned-order"]', { hasText: orderId }).waitFor();
   await byTestId(customer, 'map-courier').waitFor();
+
+  // The courier's screen with the job in hand (status, pickup, drop-off, items, the map with both ends and the
+  // courier): axe-core finds nothing serious or critical, and at 375 px it does not scroll sideways.
+  await byTestId(courier, 'job-items').waitFor();
+  assert.deepEqual(await axeProblems(courier), [], 'the courier view with an active job at 1280 px: axe');
+  await courier.screenshot({ path: `${SHOTS}courier-job.png`, fullPage: true, animations: 'disabled' });
+  await courier.setViewportSize({ width: 375, height: 800 });
+  assert.equal(await scrollsSideways(courier), false, 'the courier view with an active job scrolls sideways at 375 px');
+  assert.deepEqual(await axeProblems(courier), [], 'the courier view with an active job at 375 px: axe');
+  await courier.screenshot({ path: `${SHOTS}phone-courier-job.png`, fullPage: true, animations: 'disabled' });
+  await courier.setViewportSize({ width: 1280, height: 900 });
 
   await byTestId(courier, 'delivered').click();
   await courier.locator('[data-testid="courier-message"]', { hasText: 'delivered' }).waitFor();

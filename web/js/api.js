@@ -56,7 +56,12 @@ export const api = {
   home: () => call('/me/home'),
   order: (orderId) => call(`/orders/${id(orderId)}`),
   cancelOrder: (orderId) => call(`/orders/${id(orderId)}/cancel`, { method: 'POST' }),
+  /** What the customer was told about one order (its page). */
   notifications: (orderId) => call(`/orders/${id(orderId)}/notifications`).then((d) => d.notifications || []),
+  /** The inbox across all the customer's orders, newest first: {notifications, unread, next_cursor}. */
+  inbox: (limit, cursor) => call(`/me/notifications?limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+  /** Marks read by {ids} and/or {up_to}; the answer is {marked, unread}. */
+  markNotificationsRead: (body) => call('/me/notifications/read', { method: 'POST', body }),
   tracking: (orderId) => call(`/orders/${id(orderId)}/tracking`),
   /** The signed-in courier: name, status, last position, order_id while one is assigned. */
   courier: () => call('/couriers/me'),

@@ -9,6 +9,7 @@ import { courierView } from './views/courier.js';
 import { signinView } from './views/signin.js';
 import { opsView } from './views/ops.js';
 import { ordersView } from './views/orders.js';
+import { inboxView } from './views/inbox.js';
 
 const routes = [
   [/^\/$/, restaurantsView],
@@ -16,6 +17,7 @@ const routes = [
   [/^\/restaurants$/, (main, params, query) => restaurantsView(main, params, query, { all: true })],
   [/^\/restaurants\/([^/]+)$/, menuView],
   [/^\/orders$/, ordersView],
+  [/^\/inbox$/, inboxView],
   [/^\/orders\/([^/]+)$/, orderView],
   [/^\/courier$/, courierView],
   [/^\/ops$/, opsView],
@@ -61,6 +63,7 @@ function drawNav(path) {
   mount(nav,
     link('#/', 'Restaurants', path === '/' || path.startsWith('/restaurants')),
     canOrder(s) && s ? link('#/orders', 'Your orders', path === '/orders', { 'data-testid': 'nav-orders' }) : null,
+    canOrder(s) && s ? link('#/inbox', 'Inbox', path === '/inbox', { 'data-testid': 'nav-inbox' }) : null,
     isCourier(s) ? link('#/courier', 'Courier', path === '/courier', { 'data-testid': 'nav-courier' }) : null,
     isOps(s) ? link('#/ops', 'Ops', path === '/ops', { 'data-testid': 'nav-ops' }) : null,
     s

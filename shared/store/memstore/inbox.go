@@ -85,3 +85,13 @@ func (s *Store) MarkRead(_ context.Context, customerID string, eventIDs []string
 	}
 	return marked, nil
 }
+
+// HomeFeed behaves like store.Table.HomeFeed: the limit newest orders and the unread count.
+func (s *Store) HomeFeed(ctx context.Context, customerID string, limit int) ([]domain.Order, int, error) {
+	recent, _, err := s.ListCustomerOrders(ctx, customerID, "", limit)
+	if err != nil {
+		return nil, 0, err
+	}
+	unread, err := s.CountUnread(ctx, customerID)
+	return recent, unread, err
+}

@@ -102,13 +102,15 @@ function drawDlqs(box, queues, redrive) {
     q.messages.length
       ? h('div', { class: 'table-wrap' }, h('table', { class: 'ops-table' },
         h('caption', { class: 'sr-only' }, `Messages in the ${q.name} DLQ`),
-        h('thead', {}, h('tr', {}, ['Event', 'Order', 'Tries', 'Failed', 'Reason', ''].map((c) => h('th', { scope: 'col' }, c || h('span', { class: 'sr-only' }, 'Action'))))),
+        // The reason second: on a phone the table scrolls sideways inside its box, and the reason is what the
+        // operator needs first.
+        h('thead', {}, h('tr', {}, ['Event', 'Reason', 'Order', 'Tries', 'Failed', ''].map((c) => h('th', { scope: 'col' }, c || h('span', { class: 'sr-only' }, 'Action'))))),
         h('tbody', {}, q.messages.map((m) => h('tr', { 'data-testid': 'ops-dlq-message', 'data-message-id': m.message_id, 'data-order-id': m.order_id || '' },
           h('td', {}, m.event_type),
+          h('td', { class: 'ops-reason', 'data-testid': 'ops-dlq-reason' }, m.reason),
           h('td', {}, m.order_id ? orderLink(m.order_id) : '–'),
           h('td', {}, String(m.receive_count)),
           h('td', {}, when(m.failed_at)),
-          h('td', { class: 'ops-reason', 'data-testid': 'ops-dlq-reason' }, m.reason),
           h('td', {}, q.redrivable
             ? h('button', { type: 'button', class: 'btn btn-small btn-primary', 'data-testid': 'ops-redrive', 'aria-label': `Redrive ${m.event_type} of order ${m.order_id || m.message_id}`, onclick: () => redrive(q.name, m) }, 'Redrive')
             : h('span', { class: 'muted small' }, 'not redrivable')))))))

@@ -1,6 +1,6 @@
 // The home screen. A signed-in customer gets it from one request, GET /me/home (backend for frontend): the open
-// restaurants nearest their last delivery spot, the order in progress with its courier's position, and their recent
-// orders. Anyone else (signed out, courier, ops) gets the public catalogue, GET /restaurants, also one request.
+// restaurants nearest their last delivery spot, the order in progress with its courier's position, their recent
+// orders and how many messages in their inbox (#/inbox) are unread. Anyone else (signed out, courier, ops) gets the public catalogue, GET /restaurants, also one request.
 // #/restaurants is the whole catalogue, open or not.
 import { h, mount } from '../dom.js';
 import { api } from '../api.js';
@@ -17,12 +17,14 @@ export function restaurantsView(main, _params, _query, { all = false } = {}) {
   const list = h('div', { class: 'grid restaurants', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Loading restaurants…'));
   const active = h('div');
   const recent = h('div');
+  const unread = h('p', { class: 'home-unread' });
   const lead = h('p', { class: 'lead' }, 'Order from kitchens around central Berlin. Your courier is tracked live.');
   mount(main, h('section', {},
     active,
     h('div', { class: 'page-head' },
       h('h1', {}, all ? 'All restaurants' : 'Restaurants'),
       lead,
+      personal ? unread : null,
       personal ? h('a', { href: '#/restaurants', class: 'small' }, 'See all restaurants, open or not') : null),
     list,
     recent));
@@ -40,6 +42,7 @@ export function restaurantsView(main, _params, _query, { all = false } = {}) {
         list.removeAttribute('aria-busy');
         if (home.near) lead.textContent = 'Open now, nearest to where your last order went first.';
         mount(list, home.restaurants.length ? home.restaurants.map((r) => card(r, home.near)) : h('p', { class: 'muted' }, 'No restaurants are open right now.'));
+        drawUnread(unread, home.unread_notifications);
         drawActive(active, home.active_order, home.courier_position);
         drawRecent(recent, home.recent_orders);
         return;
@@ -53,6 +56,12 @@ export function restaurantsView(main, _params, _query, { all = false } = {}) {
     }
   };
   load();
+}
+
+function drawUnread(box, n) {
+  mount(box, h('a', { href: '#/inbox', class: `inbox-link${n ? ' has-unread' : ''}`, 'data-testid': 'home-unread', 'data-unread': String(n) },
+    n ? h('span', { class: 'unread-badge', 'aria-hidden': 'true' }, String(n)) : null,
+    n ? `${n} unread message${n === 1 ? '' : 's'} in your inbox` : 'Your inbox: nothing unread'));
 }
 
 function drawActive(box, order, position) {
