@@ -14,7 +14,9 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
+	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
@@ -63,7 +65,7 @@ type functions struct {
 }
 
 func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messaging) *functions {
-	tableEnv := map[string]string{"TABLE_NAME": *d.table.TableName()}
+	tableEnv := map[string]string{platform.EnvTableName: *d.table.TableName()}
 	t := cfg.consumers
 	consumerTimeout := t.FunctionTimeout.Seconds()
 	policy := paymentPolicy(t)
@@ -82,23 +84,23 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 		orderAPI: newFunction(scope, cfg, FnOrderAPI, fnOptions{timeout: apiTimeoutSeconds, env: tableEnv}),
 		streamPublisher: newFunction(scope, cfg, FnStreamPublisher, fnOptions{
 			timeout: streamTimeoutSeconds, memory: 128, // only maps records to events: little CPU
-			env: map[string]string{"EVENT_BUS_NAME": *m.bus.EventBusName()},
+			env: map[string]string{platform.EnvEventBusName: *m.bus.EventBusName()},
 		}),
 		payment: newFunction(scope, cfg, FnPayment, fnOptions{
 			timeout: consumerTimeout,
 			env: consumerEnv(map[string]string{
-				"TABLE_NAME":           *d.table.TableName(),
-				"RECEIPTS_BUCKET":      *d.bucket.BucketName(),
-				"PROVIDER_TABLE_NAME":  *d.providerTable.TableName(),
-				"PROVIDER_TIMEOUT_MS":  strconv.FormatInt(policy.CallTimeout.Milliseconds(), 10),
-				"PROVIDER_LATENCY_MS":  strconv.FormatInt(t.ProviderLatency.Milliseconds(), 10),
-				"CHARGE_GIVE_UP_AFTER": strconv.Itoa(policy.GiveUpAfter),
+				platform.EnvTableName:         *d.table.TableName(),
+				payments.EnvReceiptsBucket:    *d.bucket.BucketName(),
+				payments.EnvProviderTableName: *d.providerTable.TableName(),
+				payments.EnvProviderTimeout:   strconv.FormatInt(policy.CallTimeout.Milliseconds(), 10),
+				payments.EnvProviderLatency:   strconv.FormatInt(t.ProviderLatency.Milliseconds(), 10),
+				payments.EnvChargeGiveUpAfter: strconv.Itoa(policy.GiveUpAfter),
 			}),
 			reserved: paymentConcurrency,
 		}),
 		assignment: newFunction(scope, cfg, FnDeliveryAssignment, fnOptions{timeout: consumerTimeout, env: consumerEnv(map[string]string{
-			"TABLE_NAME":               *d.table.TableName(),
-			"ASSIGNMENT_GIVE_UP_AFTER": strconv.Itoa(t.GiveUpAfter),
+			platform.EnvTableName:   *d.table.TableName(),
+			delivery.EnvGiveUpAfter: strconv.Itoa(t.GiveUpAfter),
 		})}),
 		notification: newFunction(scope, cfg, FnNotification, fnOptions{timeout: consumerTimeout, env: consumerEnv(tableEnv)}),
 		tracking:     newFunction(scope, cfg, FnTracking, fnOptions{timeout: apiTimeoutSeconds, env: tableEnv}),

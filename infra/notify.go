@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 )
 
 // Notification channel functions (the inbox is FnNotification).
@@ -53,10 +54,10 @@ func newNotifyChannels(stack awscdk.Stack, cfg stageConfig, d *data, m *messagin
 	})
 
 	fns.notifyEmail = newFunction(stack, cfg, FnNotifyEmail, fnOptions{timeout: t.FunctionTimeout.Seconds(), env: consumerEnv(map[string]string{
-		"TABLE_NAME": *d.table.TableName(), "SENDER_EMAIL": *sender, "CLAIM_LEASE_MS": lease,
+		platform.EnvTableName: *d.table.TableName(), notify.EnvSenderEmail: *sender, notify.EnvClaimLease: lease,
 	})})
 	fns.notifySMS = newFunction(stack, cfg, FnNotifySMS, fnOptions{timeout: t.FunctionTimeout.Seconds(), env: consumerEnv(map[string]string{
-		"TABLE_NAME": *d.table.TableName(), "CLAIM_LEASE_MS": lease,
+		platform.EnvTableName: *d.table.TableName(), notify.EnvClaimLease: lease,
 	})})
 	// Their table policies come from their store ports, like every function's (access.go).
 	grantTable(fns.notifyEmail, d.table, FnNotifyEmail)
@@ -77,5 +78,5 @@ func newNotifyChannels(stack awscdk.Stack, cfg stageConfig, d *data, m *messagin
 
 	fns.notifyEmail.AddEventSource(sqsEventSource(m.email.queue, sqsBatchSize, 0))
 	fns.notifySMS.AddEventSource(sqsEventSource(m.sms.queue, sqsBatchSize, 0))
-	fns.notification.AddEnvironment(jsii.String("CLAIM_LEASE_MS"), jsii.String(lease), nil)
+	fns.notification.AddEnvironment(jsii.String(notify.EnvClaimLease), jsii.String(lease), nil)
 }

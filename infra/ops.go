@@ -11,6 +11,8 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
+	"github.com/fooddelivery/serverless-food-delivery/shared/ops"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 )
 
 // FnOpsAPI serves the operators' routes (shared/ops).
@@ -29,23 +31,25 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 		}
 	}
 	sort.Slice(groups, func(i, j int) bool { return *groups[i].Node().Path() < *groups[j].Node().Path() })
-	// Every consumer queue with its DLQ, so the console shows (and redrives) every dead letter of the stack.
-	consumers := []struct {
-		env  string
-		pair queuePair
-	}{{"PAYMENT", m.payment}, {"ASSIGNMENT", m.assignment}, {"NOTIFICATION", m.notification},
-		{"NOTIFY_EMAIL", m.email}, {"NOTIFY_SMS", m.sms}}
+	// Every consumer queue with its DLQ (ops.ConsumerQueues names them), so the console shows (and redrives)
+	// every dead letter of the stack.
+	pairs := map[string]queuePair{"payment": m.payment, "assignment": m.assignment, "notification": m.notification,
+		"email": m.email, "sms": m.sms}
 	env := map[string]string{
-		"TABLE_NAME":        *d.table.TableName(),
-		"SWEEPER_LOG_GROUP": *fns.sweeper.LogGroup().LogGroupName(),
-		"STREAM_DLQ_URL":    *m.streamDlq.QueueUrl(),
+		platform.EnvTableName:  *d.table.TableName(),
+		ops.EnvSweeperLogGroup: *fns.sweeper.LogGroup().LogGroupName(),
+		ops.EnvStreamDLQURL:    *m.streamDlq.QueueUrl(),
 	}
 	dlqArns := []*string{m.streamDlq.QueueArn()}
 	var queueArns []*string
-	for _, c := range consumers {
-		env[c.env+"_QUEUE_URL"], env[c.env+"_DLQ_URL"] = *c.pair.queue.QueueUrl(), *c.pair.dlq.QueueUrl()
-		dlqArns = append(dlqArns, c.pair.dlq.QueueArn())
-		queueArns = append(queueArns, c.pair.queue.QueueArn())
+	for _, c := range ops.ConsumerQueues {
+		pair, ok := pairs[c.Name]
+		if !ok {
+			panic("ops: no queue for the console's " + c.Name)
+		}
+		env[ops.EnvQueueURL(c.EnvPrefix)], env[ops.EnvDLQURL(c.EnvPrefix)] = *pair.queue.QueueUrl(), *pair.dlq.QueueUrl()
+		dlqArns = append(dlqArns, pair.dlq.QueueArn())
+		queueArns = append(queueArns, pair.queue.QueueArn())
 	}
 	fn := newFunction(stack, cfg, FnOpsAPI, fnOptions{timeout: apiTimeoutSeconds, env: env})
 	// Its own log too: the redrives it logs name their orders, so an order's timeline shows who redrove it.
@@ -54,7 +58,7 @@ func newOps(stack awscdk.Stack, cfg stageConfig, d *data, m *messaging, a *api, 
 	for i, g := range groups {
 		names[i] = g.LogGroupName()
 	}
-	fn.AddEnvironment(jsii.String("LOG_GROUPS"), awscdk.Fn_Join(jsii.String(","), &names), nil)
+	fn.AddEnvironment(jsii.String(ops.EnvLogGroups), awscdk.Fn_Join(jsii.String(","), &names), nil)
 
 	// From its store port (ops.Store): Query on ORDER# partitions (the timeline), on GSI2 (the awaiting index),
 	// GetItem on failure records (the DLQ view). Nothing is written.

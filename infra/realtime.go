@@ -10,6 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
@@ -83,14 +84,14 @@ func newRealtime(scope constructs.Construct, cfg stageConfig, d *data, a *auth) 
 	}
 
 	fn := newFunction(scope, cfg, FnRealtime, fnOptions{timeout: apiTimeoutSeconds, memory: 128, env: map[string]string{
-		"TABLE_NAME":   *d.table.TableName(),
-		"JWT_ISSUER":   *issuer,
-		"JWT_AUDIENCE": *a.client.UserPoolClientId(),
-		"JWKS_URL":     *jwksURL,
+		platform.EnvTableName:   *d.table.TableName(),
+		realtime.EnvJWTIssuer:   *issuer,
+		realtime.EnvJWTAudience: *a.client.UserPoolClientId(),
+		realtime.EnvJWKSURL:     *jwksURL,
 	}})
 	pushFn := newFunction(scope, cfg, FnRealtimePush, fnOptions{timeout: apiTimeoutSeconds, memory: 128, env: map[string]string{
-		"TABLE_NAME":      *d.table.TableName(),
-		"CONNECTIONS_URL": *callbackURL,
+		platform.EnvTableName:      *d.table.TableName(),
+		realtime.EnvConnectionsURL: *callbackURL,
 	}})
 	// $connect puts the connection; subscribe reads the connection, the order, its position and its sequence
 	// counter, adds the order to the connection and puts the subscription; $disconnect deletes the connection

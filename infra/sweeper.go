@@ -13,6 +13,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 )
 
@@ -50,12 +51,12 @@ func newSweeper(scope constructs.Construct, cfg stageConfig, d *data, m *messagi
 	sc := SweepConfig(stage)
 	ms := func(d time.Duration) string { return strconv.FormatInt(d.Milliseconds(), 10) }
 	fn := newFunction(scope, cfg, FnSweeper, fnOptions{timeout: sweepTimeoutSeconds, memory: 128, env: map[string]string{
-		"TABLE_NAME":           *d.table.TableName(),
-		"EVENT_BUS_NAME":       *m.bus.EventBusName(),
-		sweeper.EnvAfter:       ms(sc.After),
-		sweeper.EnvPeriod:      ms(sc.Period),
-		sweeper.EnvGiveUpAfter: ms(sc.GiveUpAfter),
-		sweeper.EnvMaxOrders:   strconv.Itoa(sc.MaxPerSweep),
+		platform.EnvTableName:    *d.table.TableName(),
+		platform.EnvEventBusName: *m.bus.EventBusName(),
+		sweeper.EnvAfter:         ms(sc.After),
+		sweeper.EnvPeriod:        ms(sc.Period),
+		sweeper.EnvGiveUpAfter:   ms(sc.GiveUpAfter),
+		sweeper.EnvMaxOrders:     strconv.Itoa(sc.MaxPerSweep),
 	}})
 	grantTable(fn, d.table, FnSweeper) // the awaiting index and the ledger; it never writes
 	m.bus.GrantPutEventsTo(fn, nil)

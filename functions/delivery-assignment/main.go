@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -19,9 +20,10 @@ import (
 
 func main() {
 	observe.Setup("delivery-assignment")
+	conf := platform.MustConfig(delivery.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	svc := delivery.NewService(table, time.Now, platform.EnvInt("ASSIGNMENT_GIVE_UP_AFTER", delivery.DefaultGiveUpAfter))
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	svc := delivery.NewService(table, time.Now, conf.GiveUpAfter)
 	consumer := queue.ConsumeAttempts(svc.HandleEvent, queue.RecordFailures(table, "delivery-assignment"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

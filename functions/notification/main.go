@@ -4,6 +4,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -21,10 +22,10 @@ import (
 
 func main() {
 	observe.Setup("notification")
+	conf := platform.MustConfig(notify.ConfigFromEnv(domain.ChannelInbox, os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
-	svc := notify.NewService(domain.ChannelInbox, table, notify.Inbox{W: table, Now: time.Now}, lease, time.Now)
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	svc := notify.NewService(conf.Channel, table, notify.Inbox{W: table, Now: time.Now}, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notification"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

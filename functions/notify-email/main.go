@@ -24,12 +24,11 @@ import (
 
 func main() {
 	observe.Setup("notify-email")
+	conf := platform.MustConfig(notify.ConfigFromEnv(domain.ChannelEmail, os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	sender := sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: platform.MustEnv("SENDER_EMAIL"),
-		ConfigurationSet: os.Getenv("SES_CONFIGURATION_SET")}
-	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
-	svc := notify.NewService(domain.ChannelEmail, table, sender, lease, time.Now)
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	sender := sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: conf.SenderEmail, ConfigurationSet: conf.ConfigurationSet}
+	svc := notify.NewService(conf.Channel, table, sender, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-email"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

@@ -25,11 +25,11 @@ import (
 
 func main() {
 	observe.Setup("notify-sms")
+	conf := platform.MustConfig(notify.ConfigFromEnv(domain.ChannelSMS, os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	sender := snssms.SMS{Client: sns.NewFromConfig(cfg), SenderID: os.Getenv("SMS_SENDER_ID")}
-	lease := platform.EnvMillis(notify.EnvClaimLease, 30*time.Second)
-	svc := notify.NewService(domain.ChannelSMS, table, sender, lease, time.Now)
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	sender := snssms.SMS{Client: sns.NewFromConfig(cfg), SenderID: conf.SMSSenderID}
+	svc := notify.NewService(conf.Channel, table, sender, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

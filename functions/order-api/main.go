@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"time"
 	_ "time/tzdata" // opening hours are local times; the Lambda image may lack a zone database
 
@@ -23,8 +24,9 @@ const menuCacheTTL = time.Minute
 
 func main() {
 	observe.Setup("order-api")
+	conf := platform.MustConfig(orders.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
 	svc := orders.NewService(table, time.Now, platform.NewID)
 	svc.CacheMenus(menuCacheTTL)
 	router := orders.NewRouter(svc)

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -23,24 +24,17 @@ import (
 
 func main() {
 	observe.Setup("payment")
+	conf := platform.MustConfig(payments.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
 	db := dynamodb.NewFromConfig(cfg)
-	table := store.New(db, platform.MustEnv("TABLE_NAME"))
+	table := store.New(db, conf.TableName)
 	// Path-style addressing works against the emulator and AWS alike.
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
-	receipts := payments.NewS3Receipts(s3Client, platform.MustEnv("RECEIPTS_BUCKET"))
+	receipts := payments.NewS3Receipts(s3Client, conf.ReceiptsBucket)
 
-	simCfg := simprovider.DefaultConfig()
-	simCfg.Latency = platform.EnvMillis("PROVIDER_LATENCY_MS", simCfg.Latency)
-	provider := simprovider.New(simprovider.NewDynamoBooks(db, platform.MustEnv("PROVIDER_TABLE_NAME")), simCfg, time.Now)
-
-	policy := payments.DefaultPolicy()
-	policy.CallTimeout = platform.EnvMillis("PROVIDER_TIMEOUT_MS", policy.CallTimeout)
-	policy.GiveUpAfter = platform.EnvInt("CHARGE_GIVE_UP_AFTER", policy.GiveUpAfter)
-	if err := policy.Validate(); err != nil {
-		panic(err)
-	}
-	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(policy))
+	provider := simprovider.New(simprovider.NewDynamoBooks(db, conf.ProviderTableName),
+		simprovider.DefaultConfig().WithLatency(conf.ProviderLatency), time.Now)
+	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(conf.Policy))
 	consumer := queue.ConsumeAttempts(svc.HandleEvent, queue.RecordFailures(table, "payment"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -19,9 +20,10 @@ import (
 
 func main() {
 	observe.Setup("realtime-push")
+	conf := platform.MustConfig(realtime.PushConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	poster, err := connapi.New(platform.MustEnv("CONNECTIONS_URL"), cfg, cfg.HTTPClient)
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	poster, err := connapi.New(conf.ConnectionsURL, cfg, cfg.HTTPClient)
 	if err != nil {
 		panic(err)
 	}

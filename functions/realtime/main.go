@@ -3,6 +3,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,14 +19,12 @@ import (
 
 func main() {
 	observe.Setup("realtime")
+	conf := platform.MustConfig(realtime.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
 	// One verifier per container: the pool's keys are fetched on the first token and kept.
-	verifier, err := jwtauth.New(jwtauth.Config{
-		Issuer:   platform.MustEnv("JWT_ISSUER"),
-		Audience: platform.MustEnv("JWT_AUDIENCE"),
-		JWKSURL:  platform.MustEnv("JWKS_URL"),
-	}, cfg.HTTPClient, time.Now)
+	verifier, err := jwtauth.New(jwtauth.Config{Issuer: conf.JWTIssuer, Audience: conf.JWTAudience, JWKSURL: conf.JWKSURL},
+		cfg.HTTPClient, time.Now)
 	if err != nil {
 		panic(err)
 	}

@@ -5,6 +5,7 @@ package main
 import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	"os"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
@@ -14,7 +15,8 @@ import (
 
 func main() {
 	observe.Setup("stream-publisher")
+	conf := platform.MustConfig(publisher.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
+	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), conf.EventBusName)
 	lambda.Start(observe.Handler(publisher.NewHandler(bus).Handle))
 }

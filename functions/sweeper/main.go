@@ -24,14 +24,11 @@ import (
 
 func main() {
 	observe.Setup("sweeper")
+	conf := platform.MustConfig(sweeper.FunctionConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
-	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), platform.MustEnv("EVENT_BUS_NAME"))
-	sweepCfg, err := sweeper.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		panic(err) // a misconfigured sweeper fails its cold start, loudly
-	}
-	svc, err := sweeper.New(table, bus, sweepCfg, time.Now)
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
+	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), conf.EventBusName)
+	svc, err := sweeper.New(table, bus, conf.Sweep, time.Now)
 	if err != nil {
 		panic(err)
 	}

@@ -4,6 +4,7 @@
 package main
 
 import (
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/lambda"
@@ -18,7 +19,8 @@ import (
 
 func main() {
 	observe.Setup("tracking")
+	conf := platform.MustConfig(tracking.ConfigFromEnv(os.Getenv))
 	cfg := awsenv.MustLoad()
-	table := store.New(dynamodb.NewFromConfig(cfg), platform.MustEnv("TABLE_NAME"))
+	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
 	lambda.Start(observe.Handler(tracking.NewRouter(tracking.NewService(table, time.Now)).Serve))
 }

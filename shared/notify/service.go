@@ -237,10 +237,6 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// EnvClaimLease is the consumer's environment variable holding the claim lease
-// in milliseconds (infra sets it to the function timeout).
-const EnvClaimLease = "CLAIM_LEASE_MS"
-
 // LocalSenderEmail is the address emails come from on the local stage: infra verifies it as the stack's SES
 // identity (the emulator accepts it at once), and the benchmark's in-process email channel sends from it.
 const LocalSenderEmail = "orders@food-delivery.example"

@@ -42,6 +42,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
@@ -123,6 +124,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.MaxPerSweep = int(n)
 	return c, c.Validate()
+}
+
+// FunctionConfig is the sweeper function's configuration (functions/sweeper): where it reads and announces, and
+// its sweep's Config.
+type FunctionConfig struct {
+	TableName, EventBusName string
+	Sweep                   Config
+}
+
+// FunctionConfigFromEnv reads the sweeper function's FunctionConfig (getenv is os.Getenv in the function).
+func FunctionConfigFromEnv(getenv func(string) string) (FunctionConfig, error) {
+	env := platform.ReadEnv(getenv)
+	c := FunctionConfig{TableName: env.Required(platform.EnvTableName), EventBusName: env.Required(platform.EnvEventBusName)}
+	var err error
+	c.Sweep, err = ConfigFromEnv(getenv)
+	env.Check(err)
+	return c, env.Err()
 }
 
 // Window is a range of waits [From, To): a sweep acts on the orders whose

@@ -67,6 +67,14 @@ func DefaultConfig() Config {
 	return Config{Latency: 50 * time.Millisecond, Hang: 30 * time.Second, FlakyFailures: 2}
 }
 
+// WithLatency is c answering in latency; 0 keeps c's.
+func (c Config) WithLatency(latency time.Duration) Config {
+	if latency > 0 {
+		c.Latency = latency
+	}
+	return c
+}
+
 // Provider implements payments.Provider.
 type Provider struct {
 	books Books
