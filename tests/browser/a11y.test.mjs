@@ -32,9 +32,10 @@ async function check(user, who, views) {
   }
 }
 
-test('signed out: home, sign-in, a menu', async () => {
-  await check(null, 'anon', [['#/', '[data-testid="restaurant-card"]', 'home'], ['#/signin', '[data-testid="signin-username"]', 'signin'],
-    ['#/restaurants/taco-loco', '[data-testid="menu-item"]', 'menu']]);
+test('signed out: home, every restaurant, sign-in, a menu, a customer\'s page', async () => {
+  await check(null, 'anon', [['#/', '[data-testid="restaurant-card"]', 'home'],
+    ['#/restaurants', '[data-testid="restaurant-card"]', 'all-restaurants'], ['#/signin', '[data-testid="signin-username"]', 'signin'],
+    ['#/restaurants/taco-loco', '[data-testid="menu-item"]', 'menu'], ['#/inbox', 'main a[href^="#/signin"]', 'inbox-signin']]);
 });
 
 test('customer: home, history, inbox, a menu, an order, the ops page refused', async () => {

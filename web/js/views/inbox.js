@@ -5,19 +5,13 @@
 // just that order's messages (GET /orders/{id}/notifications).
 import { h, mount, busy } from '../dom.js';
 import { api } from '../api.js';
-import { currentSession, canOrder } from '../auth.js';
+import { customersOnly } from './gate.js';
 
 export const INBOX_PAGE = 20;
 
 export function inboxView(main) {
   document.title = 'Inbox · Food Delivery';
-  const session = currentSession();
-  if (!session || !canOrder(session)) {
-    mount(main, h('section', { class: 'card narrow' }, h('h1', {}, 'Inbox'),
-      h('p', {}, session ? 'The inbox is for customer accounts.' : 'Sign in to see your messages.'),
-      session ? null : h('a', { class: 'btn btn-primary', href: '#/signin?next=%23%2Finbox' }, 'Sign in')));
-    return;
-  }
+  if (!customersOnly(main, 'Inbox', { signedOut: 'Sign in to see your messages.', other: 'The inbox is for customer accounts.', hash: '#/inbox' })) return;
   const list = h('ol', { class: 'inbox inbox-page', 'data-testid': 'inbox', 'aria-busy': 'true' });
   const count = h('p', { class: 'lead', role: 'status', 'data-testid': 'inbox-unread' }, 'Loading your messages…');
   const markAll = h('button', { type: 'button', class: 'btn', 'data-testid': 'inbox-mark-all', hidden: true }, 'Mark all read');

@@ -3,7 +3,7 @@
 // options and opens its menu, where the server prices them afresh.
 import { h, mount, busy } from '../dom.js';
 import { api } from '../api.js';
-import { currentSession, canOrder } from '../auth.js';
+import { customersOnly } from './gate.js';
 import { saveBasket } from '../store.js';
 import { money, humanStatus } from '../format.js';
 
@@ -12,13 +12,7 @@ const BAD = new Set(['PAYMENT_FAILED', 'CANCELLED', 'REFUNDED']);
 
 export function ordersView(main) {
   document.title = 'Your orders · Food Delivery';
-  const session = currentSession();
-  if (!session || !canOrder(session)) {
-    mount(main, h('section', { class: 'card narrow' }, h('h1', {}, 'Your orders'),
-      h('p', {}, session ? 'Order history is for customer accounts.' : 'Sign in to see your orders.'),
-      session ? null : h('a', { class: 'btn btn-primary', href: '#/signin?next=%23%2Forders' }, 'Sign in')));
-    return;
-  }
+  if (!customersOnly(main, 'Your orders', { signedOut: 'Sign in to see your orders.', other: 'Order history is for customer accounts.', hash: '#/orders' })) return;
   const list = h('ol', { class: 'history', 'data-testid': 'history', 'aria-busy': 'true' });
   const more = h('button', { type: 'button', class: 'btn', 'data-testid': 'history-more', hidden: true }, 'Show older orders');
   const status = h('p', { class: 'muted', role: 'status', 'data-testid': 'history-status' }, 'Loading your orders…');
