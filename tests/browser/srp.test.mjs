@@ -1,0 +1,51 @@
+// Secure Remote Password sign-in (Cognito's USER_SRP_AUTH) against the deployed stack's user pool, with AWS's own
+// client library, amazon-cognito-identity-js (npm, pinned in package.json): the evidence behind the auth-flow
+// trade-off in docs/security.md. The password never travels; the client proves it knows it (PASSWORD_VERIFIER).
+// MiniStack 1.5.33 runs that exchange for real: the right password gets an ID token the HTTP API accepts, a wrong one
+// NotAuthorizedException. The web app and the tools still sign in with USER_PASSWORD_AUTH (docs/security.md says why).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import cognito from 'amazon-cognito-identity-js';
+import { WEB_URL, PASSWORD } from './helpers.mjs';
+
+/** The stack's pool and client (E2E_OUTPUTS) and the endpoints the web app uses (its config.json). */
+async function stack() {
+  assert.ok(process.env.E2E_OUTPUTS, 'E2E_OUTPUTS must name the stack outputs (make e2e sets it)');
+  const outputs = Object.values(JSON.parse(await readFile(process.env.E2E_OUTPUTS, 'utf8')))[0];
+  const config = await (await fetch(`${WEB_URL}/config.json`)).json();
+  return { poolId: outputs.UserPoolId, clientId: outputs.UserPoolClientId, cognitoEndpoint: config.cognitoEndpoint, apiBase: config.apiBase };
+}
+
+/** Signs in with USER_SRP_AUTH (the library's default flow); resolves to the session or rejects with Cognito's error. */
+function srpSignIn(s, username, password) {
+  const pool = new cognito.CognitoUserPool({ UserPoolId: s.poolId, ClientId: s.clientId, endpoint: s.cognitoEndpoint });
+  const user = new cognito.CognitoUser({ Username: username, Pool: pool });
+  assert.equal(user.getAuthenticationFlowType(), 'USER_SRP_AUTH');
+  return new Promise((resolve, reject) => {
+    user.authenticateUser(new cognito.AuthenticationDetails({ Username: username, Password: password }), {
+      onSuccess: resolve,
+      onFailure: reject,
+      newPasswordRequired: () => reject(new Error('NEW_PASSWORD_REQUIRED')),
+      mfaRequired: () => reject(new Error('SMS_MFA')),
+      totpRequired: () => reject(new Error('SOFTWARE_TOKEN_MFA')),
+    });
+  });
+}
+
+test('a customer signs in with SRP (USER_SRP_AUTH) and the HTTP API accepts the ID token', async () => {
+  const s = await stack();
+  const session = await srpSignIn(s, 'demo-customer', PASSWORD);
+  const idToken = session.getIdToken().getJwtToken();
+  assert.equal(session.getIdToken().decodePayload()['cognito:username'], 'demo-customer');
+  const res = await fetch(`${s.apiBase}/orders`, { headers: { Authorization: `Bearer ${idToken}` } });
+  assert.equal(res.status, 200, `GET /orders with the SRP token: ${res.status} ${await res.text()}`);
+});
+
+test('SRP with a wrong password is refused (the verifier is checked, not waved through)', async () => {
+  const s = await stack();
+  await assert.rejects(srpSignIn(s, 'demo-customer', `${PASSWORD}-wrong`), (e) => {
+    assert.equal(e.code || e.name, 'NotAuthorizedException', `${e.code} ${e.message}`);
+    return true;
+  });
+});
