@@ -19,7 +19,9 @@
 #   9. collects the figures: prints one `BENCH <name> <value> <unit>` line per figure and writes them to
 #      .run/bench/bench.json and bench.tsv, with the charts coldstart.svg and calls.svg (bench/report).
 # The CPU-bound measurements (2, 3) run before the emulator starts, so it does not disturb them.
-#   BENCH_ROUNDS   starts per binary (default 60, at least 20)
+#   BENCH_ROUNDS   starts per binary and cold-start run (default 60, at least 20)
+#   BENCH_COLDSTART_RUNS  cold-start runs, each ratio taken within its run, reported as median, min and max (default 3)
+#   BENCH_ONLY=coldstart  steps 1, 2 and 9 only: the cold starts, no emulator (a minute or so)
 #   BENCH_ORDERS   orders driven through the flow for the call counts (default 10, at least 10)
 #   BENCH_TIME     -benchtime of the handler benchmarks (default 1s)
 #   BENCH_E2E_ORDERS  orders per system and load in step 5 (default 100), offered at BENCH_E2E_RATE (default 5/s)
@@ -30,6 +32,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 port="${1:-4596}"
 rounds="${BENCH_ROUNDS:-60}"
+cold_runs="${BENCH_COLDSTART_RUNS:-3}"
+only="${BENCH_ONLY:-}"
 orders="${BENCH_ORDERS:-10}"
 benchtime="${BENCH_TIME:-1s}"
 e2e_orders="${BENCH_E2E_ORDERS:-100}"
@@ -43,6 +47,9 @@ bin="$BUILD_DIR/bench/$arch"
 STEP_TOTAL=11
 
 ((rounds >= 20)) || die "BENCH_ROUNDS=$rounds: the cold-start figure is a median of at least 20 starts"
+((cold_runs >= 1)) || die "BENCH_COLDSTART_RUNS=$cold_runs: at least 1"
+[[ -z "$only" || "$only" == coldstart ]] || die "BENCH_ONLY=$only: only 'coldstart' (or unset for every step)"
+[[ "$only" == coldstart ]] && STEP_TOTAL=3
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -91,7 +98,7 @@ coldstart() {
   for dir in "$BUILD_DIR/lambda/$arch"/*/; do
     args+=("$(basename "$dir")=$dir/bootstrap")
   done
-  "$bin/tools/coldstart" -rounds "$rounds" -baseline hello -sdk-baseline hello-sdk "${args[@]}" >"$out/coldstart.txt"
+  "$bin/tools/coldstart" -rounds "$rounds" -runs "$cold_runs" -baseline hello -sdk-baseline hello-sdk "${args[@]}" >"$out/coldstart.txt"
 }
 
 handlers() {
@@ -158,7 +165,11 @@ calls() {
 }
 
 step "Building the functions and the hello-world baselines (linux/$arch)" build
-step "Cold starts: $rounds interleaved starts per bootstrap, against hello-world" coldstart
+step "Cold starts: $cold_runs runs of $rounds interleaved starts per bootstrap, against hello-world" coldstart
+if [[ "$only" == coldstart ]]; then
+  step "Collecting the figures into ${out#"$ROOT"/}" "$bin/tools/report" -dir "$out" "$out/coldstart.txt"
+  exit 0
+fi
 step "Handler hot paths: go test -bench with in-memory adapters" handlers
 step "Fresh emulator on port $port: start, deploy, seed" emulator
 step "No-op floor stack FoodDeliveryFloor on port $port" floor

@@ -5,18 +5,28 @@
 // AWS_LAMBDA_RUNTIME_API pointing there, records the moment the first
 // `GET /2018-06-01/runtime/invocation/next` arrives, and kills the process.
 //
-//	go run ./bench/coldstart -baseline hello -sdk-baseline hello-sdk -rounds 60 hello=PATH hello-sdk=PATH order-api=PATH ...
+//	go run ./bench/coldstart -baseline hello -sdk-baseline hello-sdk -rounds 60 -runs 3 hello=PATH hello-sdk=PATH order-api=PATH ...
 //
 // Starts are interleaved: every round starts each binary once, in a shuffled
 // order, so drift of the machine (other load, CPU frequency) hits all of them
 // alike. The first -warmup rounds are discarded (they fault the binaries into
-// the page cache). Figures go to stdout as BENCH lines, progress to stderr:
+// the page cache). A run is -warmup + -rounds rounds; -runs repeats it with the
+// next seeds, and each ratio is taken within its run (so load that comes and
+// goes between runs shows as spread, not as a bias), then reported as the
+// median of the runs with their minimum and maximum. Figures go to stdout as
+// BENCH lines, progress to stderr:
 //
-//	coldstart.<name>.median  ms      median time to the first poll
-//	coldstart.<name>.p90     ms      90th percentile
-//	coldstart.<name>.ratio   x       median / the baseline's median (the headline)
-//	coldstart.<name>.ratio_vs_<sdk baseline>  x   median / the second baseline's median (with -sdk-baseline)
-//	coldstart.samples        starts  measured starts per binary
+//	coldstart.<name>.median  ms      median over the runs of each run's median time to the first poll
+//	coldstart.<name>.p90     ms      90th percentile of all measured starts
+//	coldstart.<name>.ratio   x       median over the runs of median / the baseline's median in the same run (the headline)
+//	coldstart.<name>.ratio_min, .ratio_max  x   the lowest and highest of those per-run ratios (with -runs > 1)
+//	coldstart.<name>.ratio_vs_<sdk baseline>  x   the same against the second baseline (with -sdk-baseline)
+//	coldstart.<name>.cpu_median  ms  median over the runs of each run's median CPU time (user + system, every thread)
+//	                                 from exec to the kill that follows the first poll
+//	coldstart.<name>.cpu_ratio   x   the same ratio for the CPU time, with _min and _max: what the binary itself
+//	                                 costs, which waiting for a core on a loaded machine does not inflate
+//	coldstart.runs           runs    runs (-runs)
+//	coldstart.samples        starts  measured starts per binary, over all runs
 //	coldstart.<name>.init_connections connections   TCP connections the binary opened before its first poll
 //	binary_size.<name>       bytes   size of the binary
 //
@@ -37,6 +47,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -51,8 +62,11 @@ const nextPath = "/2018-06-01/runtime/invocation/next"
 type binary struct {
 	name string // as given: order-api
 	path string
-	ms   []float64
-	conn int // connections to the trap during init, over all starts
+	ms   []float64 // every measured start, over all runs
+	runs []float64 // each run's median
+	cpu  []float64 // CPU time of every measured start (ms)
+	cpuR []float64 // each run's median CPU time
+	conn int       // connections to the trap during init, over all starts
 }
 
 type envFlag []string
@@ -61,7 +75,8 @@ func (e *envFlag) String() string     { return strings.Join(*e, ",") }
 func (e *envFlag) Set(v string) error { *e = append(*e, v); return nil }
 
 func main() {
-	rounds := flag.Int("rounds", 60, "measured starts per binary (at least 20 for the figure)")
+	rounds := flag.Int("rounds", 60, "measured starts per binary and run (at least 20 for the figure)")
+	runs := flag.Int("runs", 1, "runs, each of -warmup + -rounds rounds with its own seed (seed, seed+1...): the ratios' spread")
 	warmup := flag.Int("warmup", 2, "discarded rounds before measuring")
 	baseline := flag.String("baseline", "hello", "name of the binary the ratios are taken against")
 	sdkBaseline := flag.String("sdk-baseline", "", "name of a second baseline (hello plus the SDK set-up), for ratio_vs_<name> figures")
@@ -70,14 +85,14 @@ func main() {
 	var extraEnv envFlag
 	flag.Var(&extraEnv, "env", "KEY=VALUE for every binary (repeatable), on top of the built-in Lambda-like environment")
 	flag.Parse()
-	if err := run(*rounds, *warmup, *baseline, *sdkBaseline, *timeout, *seed, extraEnv, flag.Args()); err != nil {
+	if err := run(*rounds, *runs, *warmup, *baseline, *sdkBaseline, *timeout, *seed, extraEnv, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration, seed uint64, extraEnv, args []string) error {
-	if rounds < 1 || len(args) == 0 {
+func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Duration, seed uint64, extraEnv, args []string) error {
+	if rounds < 1 || runs < 1 || len(args) == 0 {
 		return errors.New("usage: coldstart [flags] NAME=PATH [NAME=PATH]")
 	}
 	var bins []*binary
@@ -116,27 +131,39 @@ func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration
 	}
 	defer trap.close()
 
-	rng := rand.New(rand.NewPCG(seed, seed))
 	order := append([]*binary(nil), bins...)
 	start := time.Now()
-	for round := 0; round < warmup+rounds; round++ {
-		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
-		for _, b := range order {
-			before := trap.count.Load()
-			d, err := startOnce(b, env(b.name, trap.addr, extraEnv), timeout)
-			if err != nil {
-				return fmt.Errorf("%s: %w", b.name, err)
-			}
-			b.conn += int(trap.count.Load() - before)
-			if round >= warmup {
-				b.ms = append(b.ms, float64(d)/float64(time.Millisecond))
+	for r := range runs {
+		rng := rand.New(rand.NewPCG(seed+uint64(r), seed+uint64(r)))
+		first := make(map[*binary]int, len(bins))
+		for _, b := range bins {
+			first[b] = len(b.ms)
+		}
+		const ms = float64(time.Millisecond)
+		for round := 0; round < warmup+rounds; round++ {
+			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+			for _, b := range order {
+				before := trap.count.Load()
+				d, cpu, err := startOnce(b, env(b.name, trap.addr, extraEnv), timeout)
+				if err != nil {
+					return fmt.Errorf("%s: %w", b.name, err)
+				}
+				b.conn += int(trap.count.Load() - before)
+				if round >= warmup {
+					b.ms = append(b.ms, float64(d)/ms)
+					b.cpu = append(b.cpu, float64(cpu)/ms)
+				}
 			}
 		}
+		for _, b := range bins {
+			b.runs = append(b.runs, benchfile.Median(append([]float64(nil), b.ms[first[b]:]...)))
+			b.cpuR = append(b.cpuR, benchfile.Median(append([]float64(nil), b.cpu[first[b]:]...)))
+		}
 	}
-	fmt.Fprintf(os.Stderr, "%d binaries x %d starts (+%d warm-up rounds) in %.1fs\n",
-		len(bins), rounds, warmup, time.Since(start).Seconds())
+	fmt.Fprintf(os.Stderr, "%d binaries x %d runs x %d starts (+%d warm-up rounds each) in %.1fs\n",
+		len(bins), runs, rounds, warmup, time.Since(start).Seconds())
 
-	median := func(b *binary) float64 { return benchfile.Median(append([]float64(nil), b.ms...)) }
+	median := func(b *binary) float64 { return benchfile.Median(append([]float64(nil), b.runs...)) }
 	rank := func(b *binary) int {
 		switch b {
 		case base:
@@ -154,13 +181,21 @@ func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration
 			benchfile.New("coldstart."+n+".median", median(b), "ms"),
 			benchfile.New("coldstart."+n+".p90", benchfile.Quantile(append([]float64(nil), b.ms...), 0.9), "ms"))
 		if b != base {
-			figs = append(figs, benchfile.New("coldstart."+n+".ratio", median(b)/median(base), "x"))
+			figs = append(figs, ratioFigures("coldstart."+n+".ratio", b.runs, base.runs)...)
 		}
 		if sdkBase != nil && b != base && b != sdkBase {
-			figs = append(figs, benchfile.New("coldstart."+n+".ratio_vs_"+benchfile.SnakeName(sdkBase.name), median(b)/median(sdkBase), "x"))
+			figs = append(figs, ratioFigures("coldstart."+n+".ratio_vs_"+benchfile.SnakeName(sdkBase.name), b.runs, sdkBase.runs)...)
 		}
 	}
-	figs = append(figs, benchfile.New("coldstart.samples", float64(rounds), "starts"))
+	for _, b := range bins {
+		n := benchfile.SnakeName(b.name)
+		figs = append(figs, benchfile.New("coldstart."+n+".cpu_median", benchfile.Median(append([]float64(nil), b.cpuR...)), "ms"))
+		if b != base {
+			figs = append(figs, ratioFigures("coldstart."+n+".cpu_ratio", b.cpuR, base.cpuR)...)
+		}
+	}
+	figs = append(figs, benchfile.New("coldstart.runs", float64(runs), "runs"),
+		benchfile.New("coldstart.samples", float64(rounds*runs), "starts"))
 	for _, b := range bins {
 		figs = append(figs, benchfile.New("coldstart."+benchfile.SnakeName(b.name)+".init_connections", float64(b.conn), "connections"))
 		if b.conn > 0 {
@@ -175,6 +210,20 @@ func run(rounds, warmup int, baseline, sdkBaseline string, timeout time.Duration
 		figs = append(figs, benchfile.New("binary_size."+benchfile.SnakeName(b.name), float64(st.Size()), "bytes"))
 	}
 	return benchfile.Print(os.Stdout, figs...)
+}
+
+// ratioFigures: name, the median over the runs of each run's ratio of
+// medians num[r]/den[r], and with more than one run name_min and name_max.
+func ratioFigures(name string, num, den []float64) []benchfile.Figure {
+	ratios := make([]float64, len(num))
+	for r := range num {
+		ratios[r] = num[r] / den[r]
+	}
+	figs := []benchfile.Figure{benchfile.New(name, benchfile.Median(append([]float64(nil), ratios...)), "x")}
+	if len(ratios) > 1 {
+		figs = append(figs, benchfile.New(name+"_min", slices.Min(ratios), "x"), benchfile.New(name+"_max", slices.Max(ratios), "x"))
+	}
+	return figs
 }
 
 // env is what Lambda's provided.al2023 runtime gives a function, with dummy
@@ -224,11 +273,11 @@ func env(name, trapAddr string, extra []string) []string {
 }
 
 // startOnce execs the binary and returns the time from exec to its first
-// Runtime API poll, then kills it.
-func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, error) {
+// Runtime API poll, then kills it and returns the CPU time it used too.
+func startOnce(b *binary, env []string, timeout time.Duration) (wall, cpu time.Duration, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	polled := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +303,7 @@ func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, e
 
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	go func() { exited <- cmd.Wait() }()
 	kill := func() {
@@ -266,12 +315,12 @@ func startOnce(b *binary, env []string, timeout time.Duration) (time.Duration, e
 	select {
 	case t := <-polled:
 		kill()
-		return t.Sub(t0), nil
+		return t.Sub(t0), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 	case err := <-exited:
-		return 0, fmt.Errorf("exited before polling the Runtime API (%w); output:\n%s", err, tail(out.String(), 20))
+		return 0, 0, fmt.Errorf("exited before polling the Runtime API (%w); output:\n%s", err, tail(out.String(), 20))
 	case <-timer.C:
 		kill()
-		return 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))
+		return 0, 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))
 	}
 }
 
