@@ -5,11 +5,12 @@
 #      bench/hellosdk) and the four tracing choices (bench/tracing: none, ours, xraysdk, otel) with the same flags,
 #   2. cold start of every bootstrap against hello-world, interleaved, and the binary sizes (bench/coldstart),
 #   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
-#   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 2 × BENCH_E2E_ORDERS + 20 couriers without logins,
-#      so that every order of step 5 finds a free one), and the no-op floor stack FoodDeliveryFloor beside the app
+#   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 20 spare couriers without logins; bench/e2e
+#      adds a free one per order it places), and the no-op floor stack FoodDeliveryFloor beside the app
 #      (infra/floor.go, functions from bench/floor),
 #   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the app, on that
-#      emulator (bench/e2e; the floor first, each after 5 unmeasured orders),
+#      emulator, BENCH_RUNS times (bench/e2e; in each run the floor first, each after 5 unmeasured orders; every
+#      ratio is taken within a run and reported as the median over the runs with its min and max),
 #   5b. live-tracking push latency, location POST → frame at the customer's socket, of the app against the floor's
 #      no-op functions on the same hops, alternately, one push in flight (bench/push; BENCH_PUSH_SAMPLES each, default 60),
 #   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
@@ -26,6 +27,7 @@
 #   BENCH_TIME     -benchtime of the handler benchmarks (default 1s)
 #   BENCH_E2E_ORDERS  orders per system and load in step 5 (default 100), offered at BENCH_E2E_RATE (default 5/s)
 #                     for the latency and at BENCH_E2E_BURST (default 25/s) for the sustained throughput
+#   BENCH_RUNS     runs of step 5 on the same emulator (default 3, at least 1): the spread of the emulator figures
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -40,6 +42,7 @@ e2e_orders="${BENCH_E2E_ORDERS:-100}"
 e2e_rate="${BENCH_E2E_RATE:-5}"
 e2e_burst="${BENCH_E2E_BURST:-25}"
 push_samples="${BENCH_PUSH_SAMPLES:-60}"
+runs="${BENCH_RUNS:-3}"
 scripts="$ROOT/scripts"
 arch="$(host_arch)"
 out="$RUN_ROOT/bench"
@@ -50,6 +53,7 @@ STEP_TOTAL=11
 ((cold_runs >= 1)) || die "BENCH_COLDSTART_RUNS=$cold_runs: at least 1"
 [[ -z "$only" || "$only" == coldstart ]] || die "BENCH_ONLY=$only: only 'coldstart' (or unset for every step)"
 [[ "$only" == coldstart ]] && STEP_TOTAL=3
+((runs >= 1)) || die "BENCH_RUNS=$runs: at least one run of the emulator figures"
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
@@ -117,9 +121,10 @@ emulator() {
   "$scripts/emulator.sh" start --fresh "$port"
   "$scripts/deploy.sh" "$port"
   "$scripts/seed.sh" "$port" >/dev/null
-  # Every order of the e2e step keeps its courier (nobody delivers): one free courier per order (two runs of them), and some spare.
-  (emulator_env "$port" && go run ./scripts/seed -outputs "$RUN_ROOT/$port/outputs.json" -bench-couriers "$((2 * e2e_orders + 20))" >/dev/null)
-  log "seeded (demo catalogue, couriers and users; $((2 * e2e_orders + 20)) bench couriers)"
+  # Every order of the e2e step keeps its courier (nobody delivers): bench/e2e adds a free courier per order it
+  # places; these are spare, for the steps after it.
+  (emulator_env "$port" && go run ./scripts/seed -outputs "$RUN_ROOT/$port/outputs.json" -bench-couriers 20 >/dev/null)
+  log "seeded (demo catalogue, couriers and users; 20 spare bench couriers)"
 }
 
 floor() {
@@ -136,7 +141,7 @@ floor() {
 e2e() {
   emulator_env "$port"
   "$bin/tools/e2e" -outputs "$RUN_ROOT/$port/outputs.json" -floor-outputs "$RUN_ROOT/$port/floor-outputs.json" \
-    -orders "$e2e_orders" -rate "$e2e_rate" -burst-rate "$e2e_burst" >"$out/e2e.txt"
+    -orders "$e2e_orders" -runs "$runs" -rate "$e2e_rate" -burst-rate "$e2e_burst" >"$out/e2e.txt"
   sed 's/^/    /' "$out/e2e.txt"
 }
 
@@ -173,7 +178,7 @@ fi
 step "Handler hot paths: go test -bench with in-memory adapters" handlers
 step "Fresh emulator on port $port: start, deploy, seed" emulator
 step "No-op floor stack FoodDeliveryFloor on port $port" floor
-step "Order placed → courier assigned: $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor then app" e2e
+step "Order placed → courier assigned: $runs run(s) of $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor then app" e2e
 step "Live-tracking push: location POST → frame at the customer, $push_samples pushes each, floor and app alternately" push
 step "AWS calls per request and per event ($orders orders, handlers in-process)" calls
 step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"

@@ -72,11 +72,16 @@ func main() {
 	outputsPath := flag.String("outputs", ".run/4596/outputs.json", "outputs of the FoodDelivery stack")
 	floorPath := flag.String("floor-outputs", ".run/4596/floor-outputs.json", "outputs of the FoodDeliveryFloor stack")
 	n := flag.Int("orders", 100, "orders per system")
+	runs := flag.Int("runs", 1, "runs, each the floor then the app on the same emulator; figures are medians over them")
 	rate := flag.Float64("rate", 5, "orders offered per second for the latency")
 	burst := flag.Float64("burst-rate", 25, "orders offered per second for the sustained throughput")
 	deadline := flag.Duration("deadline", 150*time.Second, "how long each system may take to assign every order")
 	flag.Parse()
-	if err := run(*outputsPath, *floorPath, *n, *rate, *burst, *deadline); err != nil {
+	if *runs < 1 {
+		fmt.Fprintln(os.Stderr, "e2e: -runs must be at least 1")
+		os.Exit(2)
+	}
+	if err := run(*outputsPath, *floorPath, *n, *runs, *rate, *burst, *deadline); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
@@ -92,7 +97,7 @@ func (r result) perSecond() float64 {
 	return float64(len(r.latencies)) / r.last.Sub(r.first).Seconds()
 }
 
-func run(outputsPath, floorPath string, n int, rate, burst float64, deadline time.Duration) error {
+func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadline time.Duration) error {
 	ctx := context.Background()
 	out, err := devstack.LoadOutputs(outputsPath)
 	if err != nil {
@@ -108,52 +113,156 @@ func run(outputsPath, floorPath string, n int, rate, burst float64, deadline tim
 	}
 	// The emulator's x-amz-crc32 of large Scan pages does not always match (a warning per page otherwise).
 	db := dynamodb.NewFromConfig(cfg, func(o *dynamodb.Options) { o.DisableValidateResponseChecksum = true })
+	queues := sqs.NewFromConfig(cfg)
 
+	var all []runFigures
+	for r := 1; r <= runs; r++ {
+		fmt.Fprintf(os.Stderr, "e2e: run %d of %d\n", r, runs)
+		f, err := runOnce(ctx, cfg, db, queues, out, floorTable, n, rate, burst, deadline)
+		if err != nil {
+			return fmt.Errorf("run %d: %w", r, err)
+		}
+		fmt.Fprintf(os.Stderr, "e2e: run %d: p50 %.1f / %.1f ms (%.2fx), p99 %.1f / %.1f ms (%.2fx), %.2f / %.2f orders/s (%.3fx)\n",
+			r, f.p50, f.floorP50, f.p50/f.floorP50, f.p99, f.floorP99, f.p99/f.floorP99, f.perS, f.floorPerS, f.perS/f.floorPerS)
+		all = append(all, f)
+	}
+	return benchfile.Print(os.Stdout, figures(all, n, rate, burst)...)
+}
+
+// runFigures is what one run measured: the app's and the floor's latency percentiles (ms) and throughputs (orders/s).
+type runFigures struct {
+	p50, p99, floorP50, floorP99 float64
+	perS, floorPerS              float64
+}
+
+// runOnce measures the floor, then the app, on the same emulator: latency at rate, then throughput at burst.
+func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *sqs.Client, out devstack.Outputs,
+	floorTable string, n int, rate, burst float64, deadline time.Duration) (runFigures, error) {
 	// The floor first: after its last assignment it has nothing left to do, while the app still sends
 	// notifications and publishes CourierAssigned, which would load the emulator during the floor's run.
 	// Each system first gets a few unmeasured orders, so that neither pays for first invocations.
 	if _, err := runFloor(ctx, db, floorTable, warmup, rate, deadline); err != nil {
-		return fmt.Errorf("floor warm-up: %w", err)
+		return runFigures{}, fmt.Errorf("floor warm-up: %w", err)
 	}
 	floor, err := runFloor(ctx, db, floorTable, n, rate, deadline)
 	if err != nil {
-		return fmt.Errorf("floor: %w", err)
+		return runFigures{}, fmt.Errorf("floor: %w", err)
 	}
 	floorBurst, err := runFloor(ctx, db, floorTable, n, burst, deadline)
 	if err != nil {
-		return fmt.Errorf("floor, throughput: %w", err)
+		return runFigures{}, fmt.Errorf("floor, throughput: %w", err)
+	}
+	// Every app order keeps its courier (nobody delivers): each pass gets as many fresh free couriers as it has
+	// orders, so that every run finds the same number of them whatever the runs before it took.
+	if err := addCouriers(ctx, db, out.TableName, warmup+2*n); err != nil {
+		return runFigures{}, err
 	}
 	if _, err := runApp(ctx, cfg, db, out, warmup, rate, deadline); err != nil {
-		return fmt.Errorf("app warm-up: %w", err)
+		return runFigures{}, fmt.Errorf("app warm-up: %w", err)
 	}
 	app, err := runApp(ctx, cfg, db, out, n, rate, deadline)
 	if err != nil {
-		return fmt.Errorf("app: %w", err)
+		return runFigures{}, fmt.Errorf("app: %w", err)
 	}
 	appBurst, err := runApp(ctx, cfg, db, out, n, burst, deadline)
 	if err != nil {
-		return fmt.Errorf("app, throughput: %w", err)
+		return runFigures{}, fmt.Errorf("app, throughput: %w", err)
 	}
-	// What follows on this emulator (bench/calls) must not share it with our orders' notifications.
-	if err := drain(ctx, sqs.NewFromConfig(cfg), deadline, out.PaymentQueueURL, out.AssignmentQueueURL, out.NotificationQueueURL); err != nil {
-		return err
+	// The next run's floor, and what follows on this emulator (bench/calls), must not share it with our orders'
+	// notifications.
+	if err := drain(ctx, queues, deadline, out.PaymentQueueURL, out.AssignmentQueueURL, out.NotificationQueueURL,
+		out.NotifyEmailQueueURL, out.NotifySmsQueueURL); err != nil {
+		return runFigures{}, err
 	}
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	ap50, ap99, fp50, fp99 := pct(app.latencies, 50), pct(app.latencies, 99), pct(floor.latencies, 50), pct(floor.latencies, 99)
-	return benchfile.Print(os.Stdout,
+	return runFigures{
+		p50: ms(pct(app.latencies, 50)), p99: ms(pct(app.latencies, 99)),
+		floorP50: ms(pct(floor.latencies, 50)), floorP99: ms(pct(floor.latencies, 99)),
+		perS: appBurst.perSecond(), floorPerS: floorBurst.perSecond(),
+	}, nil
+}
+
+// figures are the BENCH lines of the runs: each figure the median over the runs, and each ratio (taken within a
+// run, app against the floor of the same run) the median with its min and max.
+func figures(runs []runFigures, n int, rate, burst float64) []benchfile.Figure {
+	med := func(get func(runFigures) float64) float64 {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = get(r)
+		}
+		return median(v)
+	}
+	fs := []benchfile.Figure{
+		benchfile.New("e2e.runs", float64(len(runs)), "runs"),
 		benchfile.New("e2e.orders", float64(n), "orders"),
 		benchfile.New("e2e.offered_rate", rate, "orders/s"),
-		benchfile.New("e2e.assign_latency.p50", ms(ap50), "ms"),
-		benchfile.New("e2e.assign_latency.p99", ms(ap99), "ms"),
-		benchfile.New("e2e.assign_latency.floor_p50", ms(fp50), "ms"),
-		benchfile.New("e2e.assign_latency.floor_p99", ms(fp99), "ms"),
-		benchfile.New("e2e.assign_latency.ratio_p50", ms(ap50)/ms(fp50), "x"),
-		benchfile.New("e2e.assign_latency.ratio_p99", ms(ap99)/ms(fp99), "x"),
+		benchfile.New("e2e.assign_latency.p50", med(func(r runFigures) float64 { return r.p50 }), "ms"),
+		benchfile.New("e2e.assign_latency.p99", med(func(r runFigures) float64 { return r.p99 }), "ms"),
+		benchfile.New("e2e.assign_latency.floor_p50", med(func(r runFigures) float64 { return r.floorP50 }), "ms"),
+		benchfile.New("e2e.assign_latency.floor_p99", med(func(r runFigures) float64 { return r.floorP99 }), "ms"),
+	}
+	ratio := func(name string, get func(runFigures) float64) {
+		v := make([]float64, len(runs))
+		for i, r := range runs {
+			v[i] = get(r)
+		}
+		fs = append(fs, benchfile.New(name, median(v), "x"),
+			benchfile.New(name+"_min", slices.Min(v), "x"), benchfile.New(name+"_max", slices.Max(v), "x"))
+	}
+	ratio("e2e.assign_latency.ratio_p50", func(r runFigures) float64 { return r.p50 / r.floorP50 })
+	ratio("e2e.assign_latency.ratio_p99", func(r runFigures) float64 { return r.p99 / r.floorP99 })
+	fs = append(fs,
 		benchfile.New("e2e.offered_rate.throughput", burst, "orders/s"),
-		benchfile.New("e2e.sustained_orders_per_s", appBurst.perSecond(), "orders/s"),
-		benchfile.New("e2e.sustained_orders_per_s.floor", floorBurst.perSecond(), "orders/s"),
-		benchfile.New("e2e.sustained_orders_per_s.ratio", appBurst.perSecond()/floorBurst.perSecond(), "x"),
-	)
+		benchfile.New("e2e.sustained_orders_per_s", med(func(r runFigures) float64 { return r.perS }), "orders/s"),
+		benchfile.New("e2e.sustained_orders_per_s.floor", med(func(r runFigures) float64 { return r.floorPerS }), "orders/s"))
+	ratio("e2e.sustained_orders_per_s.ratio", func(r runFigures) float64 { return r.perS / r.floorPerS })
+	return fs
+}
+
+// median of v (the mean of the middle two for an even count).
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// addCouriers creates n free couriers without logins at the demo couriers' places, with ids of their own.
+func addCouriers(ctx context.Context, db *dynamodb.Client, tableName string, n int) error {
+	table := store.New(db, tableName)
+	batch := platform.NewID()[:8]
+	jobs := make(chan int)
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				place := devstack.DemoCouriers[i%len(devstack.DemoCouriers)].Location
+				if _, err := table.CreateCourier(ctx, domain.Courier{
+					ID: fmt.Sprintf("bench-courier-%s-%03d", batch, i+1), Name: fmt.Sprintf("Bench %d", i+1),
+					Status: domain.CourierAvailable, Location: place, UpdatedAt: time.Now().UTC(),
+				}); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return fmt.Errorf("add bench couriers: %w", err)
+	}
+	// Let the stream's pollers pass the courier items (filtered out) before anything is measured.
+	time.Sleep(2 * time.Second)
+	return nil
 }
 
 // drain waits until the queues hold no message, visible or in flight.
@@ -237,7 +346,9 @@ func offer(ctx context.Context, n int, rate float64, place func(int) error) erro
 	close(errs)
 	// What the clients achieved, to see that both systems got the same load (a slow POST /orders would throttle it).
 	took := time.Since(start)
-	fmt.Fprintf(os.Stderr, "e2e:   placed %d in %.2fs: %.1f/s offered\n", n, took.Seconds(), float64(n)/took.Seconds())
+	// The UTC times let the emulator's log be cut to one pass when tracing where the time goes (docs/performance.md).
+	fmt.Fprintf(os.Stderr, "e2e:   placed %d in %.2fs: %.1f/s offered (%s to %s UTC)\n", n, took.Seconds(), float64(n)/took.Seconds(),
+		start.UTC().Format("15:04:05.000"), time.Now().UTC().Format("15:04:05.000"))
 	return errors.Join(slices.Collect(func(yield func(error) bool) {
 		for e := range errs {
 			if !yield(e) {
