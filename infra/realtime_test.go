@@ -163,7 +163,8 @@ func TestWebSocketAPI(t *testing.T) {
 					t.Errorf("%s ManageConnections on %v, want %v", f, manage, wantManage)
 				}
 			}
-			// The push reads the stream, filtered to order and position items.
+			// The push reads the stream, filtered to order status changes after the order's creation and to
+			// position items.
 			check(t, "stream → realtime-push", func() {
 				s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), obj{
 					"EventSourceArn":        getAtt(s.id(t, "AWS::DynamoDB::Table", "Table"), "StreamArn"),
@@ -171,7 +172,10 @@ func TestWebSocketAPI(t *testing.T) {
 					"StartingPosition":      "LATEST",
 					"BatchSize":             RealtimeStreamBatchSize,
 					"FunctionResponseTypes": arr{"ReportBatchItemFailures"},
-					"FilterCriteria":        obj{"Filters": arr{obj{"Pattern": `{"dynamodb":{"NewImage":{"type":{"S":["order","tracking"]}}},"eventName":["INSERT","MODIFY"]}`}}},
+					"FilterCriteria": obj{"Filters": arr{
+						obj{"Pattern": `{"dynamodb":{"NewImage":{"status":{"S":[{"anything-but":["PLACED"]}]},"type":{"S":["order"]}}},"eventName":["INSERT","MODIFY"]}`},
+						obj{"Pattern": `{"dynamodb":{"NewImage":{"type":{"S":["tracking"]}}},"eventName":["INSERT","MODIFY"]}`},
+					}},
 				})
 			})
 			for _, f := range []string{FnRealtime, FnRealtimePush} {

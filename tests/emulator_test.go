@@ -124,22 +124,31 @@ func TestStreamMappingKeepsItsFilter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The outbox publisher's (order items only) and the live-tracking push's (order and position items).
-	want := map[string]string{"StreamPublisher": `{"S":["order"]}`, "RealtimePush": `{"S":["order","tracking"]}`}
+	// The outbox publisher's (order items only) and the live-tracking push's (order items but new ones, position
+	// items), each filter a pattern of its own.
+	want := map[string][]string{
+		"StreamPublisher": {`{"S":["order"]}`},
+		"RealtimePush":    {`"status":{"S":[{"anything-but":["PLACED"]}]},"type":{"S":["order"]}`, `{"type":{"S":["tracking"]}}`},
+	}
 	if len(mappings.EventSourceMappings) != len(want) {
 		t.Fatalf("%d mappings on the table's stream, want the publisher's and the push's", len(mappings.EventSourceMappings))
 	}
 	for _, m := range mappings.EventSourceMappings {
 		fn := aws.ToString(m.FunctionArn)
 		matched := false
-		for name, pattern := range want {
+		for name, patterns := range want {
 			if !strings.Contains(fn, name) {
 				continue
 			}
 			matched = true
-			if m.FilterCriteria == nil || len(m.FilterCriteria.Filters) != 1 ||
-				!strings.Contains(strings.ReplaceAll(aws.ToString(m.FilterCriteria.Filters[0].Pattern), " ", ""), pattern) {
+			if m.FilterCriteria == nil || len(m.FilterCriteria.Filters) != len(patterns) {
 				t.Errorf("%s: stream mapping's filter criteria: %+v", name, m.FilterCriteria)
+				continue
+			}
+			for i, pattern := range patterns {
+				if got := strings.ReplaceAll(aws.ToString(m.FilterCriteria.Filters[i].Pattern), " ", ""); !strings.Contains(got, pattern) {
+					t.Errorf("%s: stream mapping's filter %d is %s, want it to hold %s", name, i, got, pattern)
+				}
 			}
 		}
 		if !matched {
