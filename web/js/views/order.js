@@ -71,7 +71,9 @@ export function orderView(main, [orderId]) {
           courierLine)),
       h('div', { class: 'stack-lg' },
         h('section', { class: 'card', 'aria-labelledby': 'receipt-h' }, h('h2', { id: 'receipt-h' }, 'Receipt'), receipt),
-        h('section', { class: 'card', 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Inbox'), inbox))));
+        // This order's messages; the inbox across every order, with read marks, is #/inbox.
+        h('section', { class: 'card', 'aria-labelledby': 'inbox-h' }, h('h2', { id: 'inbox-h' }, 'Messages about this order'), inbox,
+          h('p', { class: 'small inbox-all' }, h('a', { href: '#/inbox', 'data-testid': 'order-inbox-link' }, 'All your messages'))))));
   mount(main, section);
 
   let timer = null;
@@ -160,11 +162,13 @@ export function orderView(main, [orderId]) {
     state.lastOk = new Date();
     draw();
     if (TERMINAL.has(status)) {
-      readDetails(DETAILS_AFTER_STATUS_MS, () => readDetails(DETAILS_AFTER_TERMINAL_MS, finish));
+      readLastDetails();
     } else {
       readDetails(DETAILS_AFTER_STATUS_MS);
     }
   };
+  // Once the order is over: its last messages (how it ended) arrive after the status, so read twice, then stop.
+  const readLastDetails = () => readDetails(DETAILS_AFTER_STATUS_MS, () => readDetails(DETAILS_AFTER_TERMINAL_MS, finish));
   const applyPosition = (p) => {
     if (!p) return;
     const location = { lat: p.lat, lng: p.lng };
@@ -330,6 +334,9 @@ export function orderView(main, [orderId]) {
     try {
       state.order = await busy(button, 'Cancelling…', () => api.cancelOrder(orderId));
       confirming = false;
+      // The socket's CANCELLED frame, if it comes after this answer, changes nothing (the status is already shown)
+      // and so would read nothing: the "cancelled" message is read from here.
+      if (TERMINAL.has(state.order.status)) readLastDetails();
     } catch (e) {
       showError(cancelError, e, section);
     } finally {
