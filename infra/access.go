@@ -16,7 +16,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"

@@ -33,7 +33,7 @@ type StackProps struct {
 	Architecture awslambda.Architecture
 	// Chaos switches on the fault injection of `make reliability` (cdk context chaos=true): extra EventBridge
 	// rules that deliver every event 2 or 3 times to each consumer queue (ChaosExtraRules), and
-	// CHAOS_CRASH_PERCENT on the SQS consumers, which then crash on that share of messages (shared/platform/queue).
+	// CHAOS_CRASH_PERCENT on the SQS consumers, which then crash on that share of messages (shared/queue).
 	// Local stage only: NewFoodDeliveryStack panics if it is set for aws.
 	Chaos bool
 	// SenderEmail is the address notification emails come from (cdk context senderEmail). Empty: the local stage

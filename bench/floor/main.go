@@ -18,7 +18,7 @@
 // Nothing else: no validation, no ledger, no idempotency. It logs as the app
 // does, though: one JSON line on stdout per event published ("event published",
 // shared/publisher) and per message handled ("event handled",
-// shared/platform/queue). That is not for reading: MiniStack (1.5.33,
+// shared/queue). That is not for reading: MiniStack (1.5.33,
 // ProvidedWorker.invoke → Worker._drain_stderr_bounded in
 // core/lambda_runtime.py) ends every invocation by draining the function's
 // output, and waits 50 ms for a first line when there is none, against 5 ms of

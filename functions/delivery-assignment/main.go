@@ -14,7 +14,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 

@@ -1,6 +1,6 @@
 // Package apischema checks request bodies against the JSON Schemas that the
 // OpenAPI description (openapi.yaml) references, before anything is decoded or
-// stored. A failure becomes a *domain.ValidationError naming the field, in the
+// stored. A failure becomes a *apperr.ValidationError naming the field, in the
 // same "items[0].quantity" form the domain rules use.
 package apischema
 
@@ -13,7 +13,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/apperr"
 )
 
 // Request body schemas.
@@ -54,7 +54,7 @@ var compiled = sync.OnceValues(func() (map[string]*node, error) {
 })
 
 // Validate checks a JSON body against the named schema. It returns a
-// *domain.ValidationError for any body that is not valid JSON or breaks the
+// *apperr.ValidationError for any body that is not valid JSON or breaks the
 // schema, and a plain error only if the schema itself is broken.
 func Validate(name string, body []byte) error {
 	_, err := ValidateDocument(name, body)
@@ -77,13 +77,13 @@ func ValidateDocument(name string, body []byte) (any, error) {
 	dec.UseNumber()
 	var doc any
 	if err := dec.Decode(&doc); err != nil {
-		return nil, domain.Invalid("body", "is not valid JSON")
+		return nil, apperr.Invalid("body", "is not valid JSON")
 	}
 	if dec.More() {
-		return nil, domain.Invalid("body", "must hold a single JSON value")
+		return nil, apperr.Invalid("body", "must hold a single JSON value")
 	}
 	if bad := schema.validate(schema, doc, nil); bad != nil {
-		return nil, domain.Invalid(fieldName(bad.path), "%s", bad.message)
+		return nil, apperr.Invalid(fieldName(bad.path), "%s", bad.message)
 	}
 	return doc, nil
 }

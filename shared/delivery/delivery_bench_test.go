@@ -16,7 +16,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/metrics"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 

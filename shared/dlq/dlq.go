@@ -29,7 +29,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/devstack"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 )
 
 // SQSAPI is the part of the SQS client the tool uses.

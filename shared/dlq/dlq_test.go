@@ -14,7 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 

@@ -1,15 +1,17 @@
 package domain
 
 import (
-	"errors"
 	"fmt"
+
+	"github.com/fooddelivery/serverless-food-delivery/shared/apperr"
 )
 
-// Sentinel errors the adapters and handlers map to HTTP statuses or retries.
+// Sentinel errors the adapters and handlers map to HTTP statuses or retries (shared/apperr, which the adapters
+// recognise them by without importing the domain).
 var (
-	ErrNotFound  = errors.New("not found")
-	ErrConflict  = errors.New("conflict")
-	ErrForbidden = errors.New("forbidden")
+	ErrNotFound  = apperr.ErrNotFound
+	ErrConflict  = apperr.ErrConflict
+	ErrForbidden = apperr.ErrForbidden
 )
 
 // ErrCourierTaken says a courier was claimed by another order first.
@@ -17,18 +19,11 @@ var ErrCourierTaken = fmt.Errorf("%w: courier no longer available", ErrConflict)
 
 // ValidationError says which field of a request is wrong and why. Handlers turn
 // it into a 400 whose JSON body names the field.
-type ValidationError struct {
-	Field   string
-	Message string
-}
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("invalid %s: %s", e.Field, e.Message)
-}
+type ValidationError = apperr.ValidationError
 
 // Invalid builds a *ValidationError.
 func Invalid(field, format string, args ...any) error {
-	return &ValidationError{Field: field, Message: fmt.Sprintf(format, args...)}
+	return apperr.Invalid(field, format, args...)
 }
 
 // TransitionError is returned when an order is asked to move to a status its
@@ -43,3 +38,6 @@ func (e *TransitionError) Error() string {
 
 // Is makes errors.Is(err, ErrConflict) true for illegal transitions.
 func (e *TransitionError) Is(target error) bool { return target == ErrConflict }
+
+// RefusedTransition marks it as an apperr.RefusedTransition.
+func (e *TransitionError) RefusedTransition() {}

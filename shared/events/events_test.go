@@ -14,8 +14,8 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/events"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 )
 
 var update = flag.Bool("update", false, "rewrite events/samples from the producer")

@@ -19,7 +19,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/timeline"
 )
 

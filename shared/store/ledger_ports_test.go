@@ -2,7 +2,7 @@ package store_test
 
 import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/dlq"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )

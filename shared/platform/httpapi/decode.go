@@ -13,14 +13,14 @@ import (
 	"sync"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apischema"
-	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/apperr"
 )
 
 // MaxBodyBytes caps request bodies; larger ones are refused before parsing.
 const MaxBodyBytes = 64 * 1024
 
 // DecodeJSON parses the request body into dst and turns every failure into a
-// *domain.ValidationError naming the field at fault. Unknown fields are
+// *apperr.ValidationError naming the field at fault. Unknown fields are
 // ignored on purpose: clients may send prices or totals, and the server never
 // reads them.
 func DecodeJSON(r Request, dst any) error {
@@ -77,7 +77,7 @@ func checkNames(v any, t reflect.Type, path string) error {
 			}
 		}
 		if bad != "" {
-			return domain.Invalid(joinField(path, bad), "is not a field (names are case-sensitive): did you mean %q?", want)
+			return apperr.Invalid(joinField(path, bad), "is not a field (names are case-sensitive): did you mean %q?", want)
 		}
 		for _, name := range fields.names { // in a fixed order
 			if val, ok := doc[name]; ok {
@@ -157,13 +157,13 @@ func joinField(path, key string) string {
 func boundedBody(r Request) ([]byte, error) {
 	body, err := r.BodyBytes()
 	if err != nil {
-		return nil, domain.Invalid("body", "is not valid base64")
+		return nil, apperr.Invalid("body", "is not valid base64")
 	}
 	if len(body) > MaxBodyBytes {
-		return nil, domain.Invalid("body", "is larger than %d bytes", MaxBodyBytes)
+		return nil, apperr.Invalid("body", "is larger than %d bytes", MaxBodyBytes)
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
-		return nil, domain.Invalid("body", "is required")
+		return nil, apperr.Invalid("body", "is required")
 	}
 	return body, nil
 }
@@ -174,7 +174,7 @@ func decode(body []byte, dst any) error {
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return domain.Invalid("body", "must hold a single JSON object")
+		return apperr.Invalid("body", "must hold a single JSON object")
 	}
 	return nil
 }
@@ -188,13 +188,13 @@ func decodeError(err error) error {
 		if field == "" {
 			field = "body"
 		}
-		return domain.Invalid(field, "must be a %s", jsonKind(typeErr.Type.Kind().String()))
+		return apperr.Invalid(field, "must be a %s", jsonKind(typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr):
-		return domain.Invalid("body", "is not valid JSON (at byte %d)", syntaxErr.Offset)
+		return apperr.Invalid("body", "is not valid JSON (at byte %d)", syntaxErr.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return domain.Invalid("body", "is truncated JSON")
+		return apperr.Invalid("body", "is truncated JSON")
 	}
-	return domain.Invalid("body", "could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
+	return apperr.Invalid("body", "could not be read: %s", strings.TrimPrefix(err.Error(), "json: "))
 }
 
 func jsonKind(goKind string) string {

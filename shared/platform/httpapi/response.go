@@ -7,7 +7,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
+	"github.com/fooddelivery/serverless-food-delivery/shared/apperr"
 )
 
 // Response is what handlers return; the router renders it.
@@ -48,13 +48,13 @@ func Error(status int, code, message, field string) Response {
 	}
 }
 
-// FromError maps domain errors to statuses. Anything unexpected becomes a 500
-// whose message says nothing about internals; the caller logs the cause.
+// FromError maps the domain's errors to statuses, recognising them by their kinds in shared/apperr. Anything
+// unexpected becomes a 500 whose message says nothing about internals; the caller logs the cause.
 func FromError(err error) Response {
-	var invalid *domain.ValidationError
-	var transition *domain.TransitionError
+	var invalid *apperr.ValidationError
+	var transition apperr.RefusedTransition
 	switch {
-	case errors.As(err, &invalid) && errors.Is(err, domain.ErrConflict):
+	case errors.As(err, &invalid) && errors.Is(err, apperr.ErrConflict):
 		// A request that is well formed but clashes with what exists, such
 		// as an Idempotency-Key reused for another request.
 		return Error(http.StatusConflict, "conflict", invalid.Error(), invalid.Field)
@@ -62,11 +62,11 @@ func FromError(err error) Response {
 		return Error(http.StatusBadRequest, "invalid_request", invalid.Error(), invalid.Field)
 	case errors.As(err, &transition):
 		return Error(http.StatusConflict, "invalid_transition", transition.Error(), "status")
-	case errors.Is(err, domain.ErrNotFound):
+	case errors.Is(err, apperr.ErrNotFound):
 		return Error(http.StatusNotFound, "not_found", "no such resource", "")
-	case errors.Is(err, domain.ErrForbidden):
+	case errors.Is(err, apperr.ErrForbidden):
 		return Error(http.StatusForbidden, "forbidden", "you may not do this", "")
-	case errors.Is(err, domain.ErrConflict):
+	case errors.Is(err, apperr.ErrConflict):
 		return Error(http.StatusConflict, "conflict", "the resource changed; retry", "")
 	}
 	return Error(http.StatusInternalServerError, "internal", "something went wrong; retry later", "")

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 )
 
 // ledger holds the refund entries and failure records; its maps are created

@@ -11,7 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/queue"
+	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 )
 
 const goodBody = `{"version":"0","id":"eb-1","detail-type":"OrderPlaced","source":"food-delivery.orders",
