@@ -28,7 +28,7 @@ func main() {
 	cfg := awsenv.MustLoad()
 	db := dynamodb.NewFromConfig(cfg)
 	table := store.New(db, conf.TableName)
-	// Path-style addressing works against the emulator and AWS alike.
+	// Path-style addressing: it works on every endpoint (docs/emulator.md).
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	receipts := payments.NewS3Receipts(s3Client, conf.ReceiptsBucket)
 

@@ -10,7 +10,7 @@
 //
 // Redrive is receive, send to the source queue, delete — not SQS's
 // StartMessageMoveTask: that moves a whole queue without letting the operator
-// pick messages, and the emulator (MiniStack 1.5.33) does not implement it.
+// pick messages (docs/emulator.md has one more reason).
 // A redriven message is a new message (new id, receive count 0), so it gets
 // the queue's full number of tries again.
 package dlq

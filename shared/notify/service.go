@@ -76,7 +76,7 @@ func EventTypes() []string {
 }
 
 // SendTimeout bounds one call to a channel's provider, well inside the
-// consumer's function timeout (9 s on the emulator, 30 s on AWS), so a hung
+// consumer's function timeout (each stage's Timings in infra), so a hung
 // provider fails this message instead of the whole batch.
 const SendTimeout = 3 * time.Second
 
@@ -237,6 +237,6 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// LocalSenderEmail is the address emails come from on the local stage: infra verifies it as the stack's SES
-// identity (the emulator accepts it at once), and the benchmark's in-process email channel sends from it.
+// LocalSenderEmail is the address emails come from on the local stage: infra declares it as the stack's SES
+// identity (docs/emulator.md), and the benchmark's in-process email channel sends from it.
 const LocalSenderEmail = "orders@food-delivery.example"

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -58,5 +59,44 @@ func touchSources(t *testing.T, root string) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestProductionCodeNamesNoEmulator keeps emulator notes out of the functions' code: no non-test Go file under
+// functions/ or shared/ (but shared/devstack, the local stack's tooling) names an emulator product or its pinned
+// version. What the code does because of the emulator is explained once, in docs/emulator.md, and the code stays
+// emulator-agnostic.
+func TestProductionCodeNamesNoEmulator(t *testing.T) {
+	named := regexp.MustCompile(`(?i)ministack|localstack|1\.5\.33`)
+	files := 0
+	for _, root := range []string{"../../functions", "../../shared"} {
+		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && (d.Name() == "devstack" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+				return nil
+			}
+			files++
+			src, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			for i, line := range strings.Split(string(src), "\n") {
+				if named.MatchString(line) {
+					t.Errorf("%s:%d names the emulator (move the note to docs/emulator.md): %s", path, i+1, strings.TrimSpace(line))
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if files < 50 {
+		t.Fatalf("read only %d files", files)
 	}
 }

@@ -108,9 +108,9 @@ func ConsumeAttempts(handle AttemptHandler, opts ...Option) func(context.Context
 		o(c)
 	}
 	return func(ctx context.Context, batch events.SQSEvent) (events.SQSEventResponse, error) {
-		// Never a null list: MiniStack 1.5.33 cannot iterate a null
-		// batchItemFailures, skips deleting the batch, and every message
-		// comes back (tests/emulator_test.go TestQueuesDrainAfterSuccess).
+		// Always a list, never null: a poller that cannot read a null
+		// batchItemFailures deletes nothing and every message comes back
+		// (docs/emulator.md).
 		resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 		for _, msg := range batch.Records {
 			if err := c.consumeOne(ctx, msg); err != nil {

@@ -193,7 +193,7 @@ func (h *StreamHandler) Handle(ctx context.Context, ev events.DynamoDBEvent) (ev
 			recordOf = append(recordOf, i)
 		}
 	}
-	// Never a nil list: an emulator poller given null fails the whole batch (DESIGN.md, section 4).
+	// Always a list, never null: a poller given null fails the whole batch (docs/emulator.md).
 	resp := events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}
 	res, failed := h.pusher.Push(ctx, changes)
 	first := len(ev.Records)

@@ -67,8 +67,8 @@ func (l LogLine) IsMetrics() bool {
 }
 
 // ReadLogs returns the JSON lines of the groups since a time that keep says to keep, oldest first. The
-// runtime's own START/END/REPORT lines are not JSON and are skipped. Filtering happens here, not in a filter
-// pattern, because an emulator may not implement CloudWatch's pattern syntax.
+// runtime's own START/END/REPORT lines are not JSON and are skipped. Filtering happens here, not in a
+// CloudWatch filter pattern, so it works wherever FilterLogEvents does (docs/emulator.md).
 func ReadLogs(ctx context.Context, logs FilterLogEventsAPI, groups []string, since time.Time, keep func(map[string]any) bool) ([]LogLine, error) {
 	var out []LogLine
 	for _, g := range groups {

@@ -15,8 +15,8 @@ import (
 	streamtypes "github.com/aws/aws-sdk-go-v2/service/dynamodbstreams/types"
 )
 
-// FilterLogs reads the groups with FilterLogEvents and keeps the order's lines here: what works on an emulator,
-// which has no Logs Insights.
+// FilterLogs reads the groups with FilterLogEvents and keeps the order's lines here, without Logs Insights
+// (docs/emulator.md).
 type FilterLogs struct {
 	Client FilterLogEventsAPI
 	Groups []string

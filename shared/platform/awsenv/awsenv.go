@@ -2,7 +2,7 @@
 // environment the runtime gives it: region, the execution role's credentials
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN) and, on an
 // emulator, AWS_ENDPOINT_URL. Lambda's provided runtime always sets the first
-// two; MiniStack and LocalStack set all three for their function processes.
+// two; an emulator sets all three for its function processes (docs/emulator.md).
 //
 // It deliberately does not import github.com/aws/aws-sdk-go-v2/config: every
 // imported package's init runs at every cold start, and that package's

@@ -37,8 +37,8 @@ func SetupTo(w io.Writer, function string) *slog.Logger {
 }
 
 // currentRequestID is the Lambda request id of the invocation being served.
-// One process serves one invocation at a time (the Lambda runtime and
-// MiniStack alike), so a process-wide value is exact, and it reaches lines
+// One process serves one invocation at a time (the Lambda runtime contract,
+// which emulators keep), so a process-wide value is exact, and it reaches lines
 // written through loggers that never saw the invocation's context.
 var currentRequestID atomic.Pointer[string]
 
