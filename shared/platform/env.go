@@ -23,6 +23,18 @@ const (
 	EnvEventBusName = "EVENT_BUS_NAME" // the app's EventBridge bus
 )
 
+// TableConfig is the configuration of a function that needs only the app's table (order-api, tracking).
+type TableConfig struct {
+	TableName string
+}
+
+// TableConfigFromEnv reads a TableConfig (getenv is os.Getenv in the function).
+func TableConfigFromEnv(getenv func(string) string) (TableConfig, error) {
+	env := ReadEnv(getenv)
+	c := TableConfig{TableName: env.Required(EnvTableName)}
+	return c, env.Err()
+}
+
 // Env reads one function's configuration from its environment (a Config's FromEnv). It collects every missing or
 // malformed variable, so the error a cold start fails with names them all at once.
 type Env struct {
