@@ -56,12 +56,8 @@ func newAuth(scope constructs.Construct, cfg stageConfig) *auth {
 	// A public client: the web app and the tests run in places that cannot keep a secret.
 	// Refresh tokens (ALLOW_REFRESH_TOKEN_AUTH) are always enabled by the L2.
 	client := pool.AddClient(jsii.String("AppClient"), &awscognito.UserPoolClientOptions{
-		GenerateSecret: jsii.Bool(false),
-		AuthFlows: &awscognito.AuthFlow{
-			UserPassword:      jsii.Bool(true),
-			AdminUserPassword: jsii.Bool(true),
-			UserSrp:           jsii.Bool(true),
-		},
+		GenerateSecret:             jsii.Bool(false),
+		AuthFlows:                  authFlows(cfg),
 		DisableOAuth:               jsii.Bool(true), // no hosted UI: the app signs in through the API flows
 		IdTokenValidity:            awscdk.Duration_Minutes(jsii.Number(TokenLifetimes.ID.Minutes())),
 		AccessTokenValidity:        awscdk.Duration_Minutes(jsii.Number(TokenLifetimes.Access.Minutes())),
@@ -69,6 +65,18 @@ func newAuth(scope constructs.Construct, cfg stageConfig) *auth {
 		PreventUserExistenceErrors: jsii.Bool(true),
 	})
 	return &auth{pool: pool, client: client}
+}
+
+// authFlows: the web app signs in by SRP (USER_SRP_AUTH), in which the password never leaves the browser. That is
+// all the aws stage allows. The local stage also allows the password flows, USER_PASSWORD_AUTH and its admin form,
+// because the Go tools and tests (shared/devstack, scripts/token.sh, the courier simulator) sign in with them: the
+// AWS SDK for Go has no SRP, and they only ever talk to the emulator (docs/security.md).
+func authFlows(cfg stageConfig) *awscognito.AuthFlow {
+	return &awscognito.AuthFlow{
+		UserSrp:           jsii.Bool(true),
+		UserPassword:      jsii.Bool(!cfg.isAWS),
+		AdminUserPassword: jsii.Bool(!cfg.isAWS),
+	}
 }
 
 func groupID(g string) string {

@@ -78,8 +78,20 @@ func TestHTTPAPIAccessLogAndRouteThrottles(t *testing.T) {
 	}
 }
 
-// TestCognitoHardening: passwords of 12 characters or more, optional TOTP (no SMS), stated token lifetimes.
+// TestCognitoHardening: passwords of 12 characters or more, optional TOTP (no SMS), stated token lifetimes, and a
+// public client that on AWS takes SRP sign-ins only (the password never travels); the password flows, which the Go
+// tools use against the emulator, are the local stage's alone.
 func TestCognitoHardening(t *testing.T) {
+	for stage, want := range map[*synthesized]string{
+		local(t):    "[ALLOW_USER_PASSWORD_AUTH ALLOW_ADMIN_USER_PASSWORD_AUTH ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH]",
+		awsStage(t): "[ALLOW_USER_SRP_AUTH ALLOW_REFRESH_TOKEN_AUTH]",
+	} {
+		for _, c := range stage.ofType("AWS::Cognito::UserPoolClient") {
+			if got := fmt.Sprint(props(c)["ExplicitAuthFlows"]); got != want {
+				t.Errorf("app client auth flows %s, want %s", got, want)
+			}
+		}
+	}
 	s := awsStage(t)
 	for _, pool := range s.ofType("AWS::Cognito::UserPool") {
 		p := props(pool)

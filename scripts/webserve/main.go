@@ -4,7 +4,7 @@
 //
 //	AWS_ENDPOINT_URL=http://localhost:4566 go run ./scripts/webserve -port 8080 -outputs .run/4566/outputs.json
 //
-// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolClientId", "webSocketUrl", "cadence"}:
+// config.json is {"apiBase", "cognitoEndpoint", "region", "userPoolId", "userPoolClientId", "webSocketUrl", "cadence"}:
 // webSocketUrl is the live-tracking socket (stack output WebSocketUrl, empty for a stack without one) and cadence
 // the clients' pace, shared/tracking/cadence.ForWeb().
 // With an endpoint (-endpoint or AWS_ENDPOINT_URL) the API is reached through
@@ -13,6 +13,10 @@
 // The outputs file is read on every request for config.json, so a redeploy
 // needs no restart. It listens on 127.0.0.1 only and stops cleanly on SIGINT or
 // SIGTERM. Standard library only (plus the repo's devstack package).
+//
+// It also serves one file from outside web/: /vendor/amazon-cognito-identity.min.js, the browser bundle of AWS's
+// Cognito client library (npm amazon-cognito-identity-js, pinned in package.json, installed by make tools), with
+// which the app signs in by SRP (USER_SRP_AUTH): the password never leaves the browser.
 package main
 
 import (
@@ -45,6 +49,7 @@ type webConfig struct {
 	APIBase          string `json:"apiBase"`
 	CognitoEndpoint  string `json:"cognitoEndpoint"`
 	Region           string `json:"region"`
+	UserPoolID       string `json:"userPoolId"` // the SRP exchange hashes the pool's name in
 	UserPoolClientID string `json:"userPoolClientId"`
 	WebSocketURL     string `json:"webSocketUrl"`
 	// Cadence is the one statement of the clients' pace (shared/tracking/cadence), in milliseconds.
@@ -59,8 +64,13 @@ type settings struct {
 	endpoint string
 	region   string
 	apiBase  string
+	poolID   string
 	clientID string
+	vendor   string // the file served as /vendor/amazon-cognito-identity.min.js
 }
+
+// VendorCognito is where make tools puts the Cognito library's browser bundle (relative to the repository root).
+const VendorCognito = "node_modules/amazon-cognito-identity-js/dist/amazon-cognito-identity.min.js"
 
 func main() {
 	var s settings
@@ -70,7 +80,9 @@ func main() {
 	flag.StringVar(&s.endpoint, "endpoint", os.Getenv("AWS_ENDPOINT_URL"), "emulator endpoint (default $AWS_ENDPOINT_URL; empty: AWS)")
 	flag.StringVar(&s.region, "region", firstNonEmpty(os.Getenv("AWS_REGION"), os.Getenv("AWS_DEFAULT_REGION"), "us-east-1"), "AWS region")
 	flag.StringVar(&s.apiBase, "api-base", "", "API base URL (overrides the one from -outputs)")
+	flag.StringVar(&s.poolID, "pool-id", "", "Cognito user pool id (overrides the one from -outputs)")
 	flag.StringVar(&s.clientID, "client-id", "", "Cognito user pool client id (overrides the one from -outputs)")
+	flag.StringVar(&s.vendor, "cognito-js", VendorCognito, "the browser bundle of amazon-cognito-identity-js, served as /vendor/amazon-cognito-identity.min.js")
 	flag.Parse()
 	if err := run(s); err != nil {
 		fmt.Fprintln(os.Stderr, "webserve:", err)
@@ -83,6 +95,9 @@ func run(s settings) error {
 	if _, err := source(); err != nil { // fail fast on a missing or broken outputs file
 		return err
 	}
+	if _, err := os.Stat(s.vendor); err != nil {
+		return fmt.Errorf("the sign-in library %s is missing (run make tools): %w", s.vendor, err)
+	}
 	root, err := os.OpenRoot(s.dir)
 	if err != nil {
 		return fmt.Errorf("open web directory: %w", err)
@@ -94,7 +109,7 @@ func run(s settings) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           newHandler(root.FS(), source),
+		Handler:           newHandler(root.FS(), s.vendor, source),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30 * time.Second,
@@ -135,7 +150,7 @@ func describe(s settings) string {
 // re-reading the outputs file each time.
 func configSource(s settings) func() (webConfig, error) {
 	return func() (webConfig, error) {
-		cfg := webConfig{Region: s.region, APIBase: s.apiBase, UserPoolClientID: s.clientID, Cadence: cadence.ForWeb()}
+		cfg := webConfig{Region: s.region, APIBase: s.apiBase, UserPoolID: s.poolID, UserPoolClientID: s.clientID, Cadence: cadence.ForWeb()}
 		if s.outputs != "" {
 			out, err := devstack.LoadOutputs(s.outputs)
 			if err != nil {
@@ -143,6 +158,9 @@ func configSource(s settings) func() (webConfig, error) {
 			}
 			if cfg.APIBase == "" {
 				cfg.APIBase = out.APIBase(s.endpoint)
+			}
+			if cfg.UserPoolID == "" {
+				cfg.UserPoolID = out.UserPoolID
 			}
 			if cfg.UserPoolClientID == "" {
 				cfg.UserPoolClientID = out.UserPoolClientID
@@ -154,16 +172,20 @@ func configSource(s settings) func() (webConfig, error) {
 		} else {
 			cfg.CognitoEndpoint = "https://cognito-idp." + s.region + ".amazonaws.com/"
 		}
-		if cfg.APIBase == "" || cfg.UserPoolClientID == "" {
-			return webConfig{}, errors.New("no API base or user pool client id: pass -outputs, or -api-base and -client-id")
+		if cfg.APIBase == "" || cfg.UserPoolID == "" || cfg.UserPoolClientID == "" {
+			return webConfig{}, errors.New("no API base, user pool id or client id: pass -outputs, or -api-base, -pool-id and -client-id")
 		}
 		return cfg, nil
 	}
 }
 
-// newHandler serves config.json and the files of site.
-func newHandler(site fs.FS, source func() (webConfig, error)) http.Handler {
+// newHandler serves config.json, the Cognito library (the file vendor) and the files of site.
+func newHandler(site fs.FS, vendor string, source func() (webConfig, error)) http.Handler {
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /vendor/amazon-cognito-identity.min.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+		http.ServeFile(w, r, vendor)
+	})
 	mux.HandleFunc("GET /config.json", func(w http.ResponseWriter, r *http.Request) {
 		cfg, err := source()
 		if err != nil {

@@ -56,7 +56,11 @@ func fixture(t *testing.T, s settings) (http.Handler, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { root.Close() })
-	return newHandler(root.FS(), configSource(s)), parent
+	vendor := filepath.Join(parent, "cognito.min.js")
+	if err := os.WriteFile(vendor, []byte("/*! cognito */ self.AmazonCognitoIdentity = {};"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return newHandler(root.FS(), vendor, configSource(s)), parent
 }
 
 func get(t *testing.T, h http.Handler, target string) *httptest.ResponseRecorder {
@@ -80,6 +84,7 @@ func TestConfigJSONOnTheEmulator(t *testing.T) {
 		"apiBase":          "http://localhost:4588/_aws/execute-api/abc123",
 		"cognitoEndpoint":  "http://localhost:4588/",
 		"region":           "us-east-1",
+		"userPoolId":       "us-east-1_x",
 		"userPoolClientId": "client-1",
 		"webSocketUrl":     "ws://localhost:4588/_aws/execute-api/ws123/live",
 		// The clients' pace, from shared/tracking/cadence and nowhere else.
@@ -121,6 +126,8 @@ func TestStaticFiles(t *testing.T) {
 		"/":           "<!doctype html>",
 		"/index.html": "<!doctype html>",
 		"/js/app.js":  "console.log",
+		// The Cognito library's browser bundle, from node_modules, the one file served from outside the site.
+		"/vendor/amazon-cognito-identity.min.js": "AmazonCognitoIdentity",
 	} {
 		rec := get(t, h, target)
 		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), want) {
@@ -130,7 +137,10 @@ func TestStaticFiles(t *testing.T) {
 	if ct := get(t, h, "/js/app.js").Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
 		t.Errorf("app.js content type %q: browsers refuse modules without a JavaScript type", ct)
 	}
-	for _, target := range []string{"/missing.js", "/.env", "/empty/", "/empty"} {
+	if ct := get(t, h, "/vendor/amazon-cognito-identity.min.js").Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+		t.Errorf("the Cognito library's content type %q", ct)
+	}
+	for _, target := range []string{"/missing.js", "/.env", "/empty/", "/empty", "/vendor/other.js", "/vendor/"} {
 		if rec := get(t, h, target); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s: %d, want 404", target, rec.Code)
 		}

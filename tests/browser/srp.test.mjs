@@ -1,13 +1,14 @@
 // Secure Remote Password sign-in (Cognito's USER_SRP_AUTH) against the deployed stack's user pool, with AWS's own
-// client library, amazon-cognito-identity-js (npm, pinned in package.json): the evidence behind the auth-flow
-// trade-off in docs/security.md. The password never travels; the client proves it knows it (PASSWORD_VERIFIER).
-// MiniStack 1.5.33 runs that exchange for real: the right password gets an ID token the HTTP API accepts, a wrong one
-// NotAuthorizedException. The web app and the tools still sign in with USER_PASSWORD_AUTH (docs/security.md says why).
+// client library, amazon-cognito-identity-js (npm, pinned in package.json), as the web app signs in (web/js/auth.js;
+// every browser test goes through it). The password never travels; the client proves it knows it
+// (PASSWORD_VERIFIER). MiniStack 1.5.33 runs that exchange for real: the right password gets an ID token the HTTP API
+// accepts, a wrong one NotAuthorizedException. The Go tools sign in with USER_PASSWORD_AUTH, which only the local
+// stage's client allows (docs/security.md).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import cognito from 'amazon-cognito-identity-js';
-import { WEB_URL, PASSWORD } from './helpers.mjs';
+import { WEB_URL, PASSWORD, launch, newPage, signIn } from './helpers.mjs';
 
 /** The stack's pool and client (E2E_OUTPUTS) and the endpoints the web app uses (its config.json). */
 async function stack() {
@@ -48,4 +49,23 @@ test('SRP with a wrong password is refused (the verifier is checked, not waved t
     assert.equal(e.code || e.name, 'NotAuthorizedException', `${e.code} ${e.message}`);
     return true;
   });
+});
+
+test('the web app signs in by SRP: no request it makes carries the password', async () => {
+  const { cognitoEndpoint } = await (await fetch(`${WEB_URL}/config.json`)).json();
+  const browser = await launch();
+  try {
+    const page = await newPage(browser);
+    const sent = [];
+    page.on('request', (r) => sent.push({ url: r.url(), target: r.headers()['x-amz-target'] || '', body: r.postData() || '' }));
+    await signIn(page, 'demo-customer');
+    // Cognito's calls are the ones with its target header (on the emulator its endpoint is also the API's host).
+    const cognitoCalls = sent.filter((r) => r.url.startsWith(cognitoEndpoint) && r.target.startsWith('AWSCognitoIdentityProviderService.'))
+      .map((r) => { const b = JSON.parse(r.body); return `${r.target.split('.').pop()} ${b.AuthFlow || b.ChallengeName}`; });
+    assert.deepEqual(cognitoCalls, ['InitiateAuth USER_SRP_AUTH', 'RespondToAuthChallenge PASSWORD_VERIFIER']);
+    for (const r of sent) assert.ok(!r.body.includes(PASSWORD) && !r.url.includes(PASSWORD), `${r.url} carried the password`);
+    assert.deepEqual(page.problems, []);
+  } finally {
+    await browser.close();
+  }
 });

@@ -1,5 +1,9 @@
-// Cognito sign-in and sign-up over its JSON API (no SDK), and the session:
-// the ID token lives in sessionStorage, so it is gone when the tab closes.
+// Cognito sign-in and sign-up, and the session: the ID token lives in
+// sessionStorage, so it is gone when the tab closes. Sign-in is SRP
+// (USER_SRP_AUTH) through AWS's amazon-cognito-identity-js, whose browser bundle
+// index.html loads from the static server (/vendor/…, pinned in package.json):
+// the password never leaves the browser, only a proof that we know it.
+// Sign-up and confirmation are plain calls to Cognito's JSON API.
 import { getConfig } from './config.js';
 import { AppError } from './errors.js';
 
@@ -46,17 +50,44 @@ function cognitoError(status, data) {
   return new AppError(friendly || message, { status, code: type || 'cognito', field });
 }
 
-export async function signIn(username, password) {
-  const { userPoolClientId } = getConfig();
-  const out = await cognito('InitiateAuth', {
-    AuthFlow: 'USER_PASSWORD_AUTH',
-    ClientId: userPoolClientId,
-    AuthParameters: { USERNAME: username, PASSWORD: password },
+// The library would keep its tokens in localStorage (they would outlive the tab); this store keeps them in
+// memory only, the app keeps the ID token in sessionStorage itself.
+class MemoryStore {
+  constructor() { this.items = new Map(); }
+  setItem(k, v) { this.items.set(k, String(v)); }
+  getItem(k) { return this.items.has(k) ? this.items.get(k) : null; }
+  removeItem(k) { this.items.delete(k); }
+  clear() { this.items.clear(); }
+}
+
+/** Signs in with SRP; resolves to the ID token or rejects with an AppError. */
+function srpIdToken(username, password) {
+  const { userPoolId, userPoolClientId, cognitoEndpoint } = getConfig();
+  const lib = globalThis.AmazonCognitoIdentity;
+  if (!lib) return Promise.reject(new AppError('The sign-in library did not load; reload the page.', { code: 'network' }));
+  const storage = new MemoryStore();
+  const pool = new lib.CognitoUserPool({ UserPoolId: userPoolId, ClientId: userPoolClientId, endpoint: cognitoEndpoint, Storage: storage });
+  const user = new lib.CognitoUser({ Username: username, Pool: pool, Storage: storage });
+  return new Promise((resolve, reject) => {
+    const unsupported = (name) => () =>
+      reject(new AppError(`Sign-in needs a step this app does not support (${name}).`, { code: 'challenge' }));
+    user.authenticateUser(new lib.AuthenticationDetails({ Username: username, Password: password }), {
+      onSuccess: (session) => resolve(session.getIdToken().getJwtToken()),
+      onFailure: (err = {}) => reject(err.code === 'NetworkError'
+        ? new AppError(`Cannot reach the sign-in service (${err.message}).`, { code: 'network' })
+        : cognitoError(err.statusCode || 400, { __type: err.code, message: err.message })),
+      newPasswordRequired: unsupported('NEW_PASSWORD_REQUIRED'),
+      mfaRequired: unsupported('SMS_MFA'),
+      totpRequired: unsupported('SOFTWARE_TOKEN_MFA'),
+      selectMFAType: unsupported('SELECT_MFA_TYPE'),
+      mfaSetup: unsupported('MFA_SETUP'),
+      customChallenge: unsupported('CUSTOM_CHALLENGE'),
+    });
   });
-  const token = out.AuthenticationResult && out.AuthenticationResult.IdToken;
-  if (!token) {
-    throw new AppError(`Sign-in needs a step this app does not support (${out.ChallengeName || 'no token'}).`, { code: 'challenge' });
-  }
+}
+
+export async function signIn(username, password) {
+  const token = await srpIdToken(username, password);
   const claims = decodeJwt(token);
   const session = { idToken: token, username: claims['cognito:username'] || username, sub: claims.sub, groups: groupsOf(claims), exp: claims.exp };
   sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));

@@ -7,7 +7,7 @@ export async function loadConfig() {
   const res = await fetch('config.json', { cache: 'no-store' });
   if (!res.ok) throw new Error(`config.json: HTTP ${res.status}`);
   const c = await res.json();
-  for (const key of ['apiBase', 'cognitoEndpoint', 'userPoolClientId']) {
+  for (const key of ['apiBase', 'cognitoEndpoint', 'userPoolId', 'userPoolClientId']) {
     if (!c[key]) throw new Error(`config.json lacks ${key}`);
   }
   c.apiBase = c.apiBase.replace(/\/+$/, '');

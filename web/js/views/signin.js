@@ -1,4 +1,4 @@
-// Sign in (Cognito USER_PASSWORD_AUTH) and create an account (SignUp, then
+// Sign in (Cognito SRP, USER_SRP_AUTH: auth.js) and create an account (SignUp, then
 // ConfirmSignUp with the code Cognito sends).
 import { h, mount, showError, clearError, busy } from '../dom.js';
 import { signIn, signUp, confirmSignUp, isCourier } from '../auth.js';
