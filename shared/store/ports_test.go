@@ -7,6 +7,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
+	"github.com/fooddelivery/serverless-food-delivery/shared/store/storetest"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
 )
@@ -30,4 +31,10 @@ var (
 	_ notify.AccountStore = (*memstore.Store)(nil)
 	_ tracking.Store      = (*memstore.Store)(nil)
 	_ sweeper.Store       = (*memstore.Store)(nil)
+)
+
+// The store contract suite (storetest) runs against both.
+var (
+	_ storetest.Store = (*store.Table)(nil)
+	_ storetest.Store = (*memstore.Store)(nil)
 )

@@ -94,7 +94,8 @@ func (s *Store) CreateOrderOnce(ctx context.Context, o domain.Order, key, reques
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k := o.CustomerID + "#" + key
-	if e, ok := s.idempotency[k]; ok && !e.expiresAt.Before(o.CreatedAt) {
+	// As DynamoDB: the record's TTL attribute is in whole seconds, and a record counts until the second after it.
+	if e, ok := s.idempotency[k]; ok && e.expiresAt.Unix() >= o.CreatedAt.Unix() {
 		return e.record, false, nil
 	}
 	if _, exists := s.orders[o.ID]; exists {

@@ -28,7 +28,10 @@ func (s *Store) ClaimDelivery(_ context.Context, d domain.Delivery, staleBefore 
 		n.deliveries = map[string]domain.Delivery{}
 	}
 	k := deliveryKey(d)
-	if old, ok := n.deliveries[k]; ok && !(old.Status == domain.DeliverySending && old.ClaimedAt.Before(staleBefore)) {
+	old, ok := n.deliveries[k]
+	// As DynamoDB: a claim is stale when its claimed_at_ms (whole milliseconds) is before staleBefore's.
+	stale := old.Status == domain.DeliverySending && old.ClaimedAt.UnixMilli() < staleBefore.UnixMilli()
+	if ok && !stale {
 		return false, old, nil
 	}
 	n.deliveries[k] = d
