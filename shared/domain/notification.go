@@ -1,6 +1,10 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"strings"
+	"time"
+)
 
 // Notification is one message sent to a customer about an order. EventID is
 // the event that caused it; the store keys notifications by it so that a
@@ -24,4 +28,15 @@ type TrackingPosition struct {
 	CourierID  string    `json:"courier_id"`
 	Location   LatLng    `json:"location"`
 	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// SortNotifications puts an order's notifications in the order they were sent, oldest first (ties by event id),
+// which is how every store returns them.
+func SortNotifications(ns []Notification) {
+	slices.SortStableFunc(ns, func(a, b Notification) int {
+		if c := a.SentAt.Compare(b.SentAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.EventID, b.EventID)
+	})
 }

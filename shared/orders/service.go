@@ -30,6 +30,7 @@ type Store interface {
 	ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error)
 	// HomeFeed is the customer's limit newest orders and their unread notification count, from one read.
 	HomeFeed(ctx context.Context, customerID string, limit int) (recent []domain.Order, unread int, err error)
+	// ListNotifications returns the order's notifications oldest first.
 	ListNotifications(ctx context.Context, orderID string) ([]domain.Notification, error)
 	GetTracking(ctx context.Context, orderID string) (domain.TrackingPosition, error)
 }

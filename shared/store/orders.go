@@ -63,7 +63,8 @@ func (t *Table) RecordNotification(ctx context.Context, n domain.Notification) (
 	return false, fmt.Errorf("record notification %s: %w", n.EventID, err)
 }
 
-// ListNotifications returns what the customer was told about an order.
+// ListNotifications returns what the customer was told about an order, oldest first. The items' sort key is the
+// event id, a hash, so the order of the query is no order at all.
 func (t *Table) ListNotifications(ctx context.Context, orderID string) ([]domain.Notification, error) {
 	var items []notificationItem
 	err := t.query(ctx, &dynamodb.QueryInput{
@@ -80,6 +81,7 @@ func (t *Table) ListNotifications(ctx context.Context, orderID string) ([]domain
 	for i, it := range items {
 		out[i] = it.domain()
 	}
+	domain.SortNotifications(out)
 	return out, nil
 }
 

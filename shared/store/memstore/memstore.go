@@ -355,11 +355,13 @@ func (s *Store) RecordNotification(_ context.Context, n domain.Notification) (bo
 	return true, nil
 }
 
-// ListNotifications returns an order's notifications.
+// ListNotifications returns an order's notifications, oldest first, like the table adapter.
 func (s *Store) ListNotifications(_ context.Context, orderID string) ([]domain.Notification, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]domain.Notification{}, s.notifications[orderID]...), nil
+	out := append([]domain.Notification{}, s.notifications[orderID]...)
+	domain.SortNotifications(out)
+	return out, nil
 }
 
 // SaveTracking keeps the newest position per order.

@@ -588,6 +588,28 @@ func (c *contract) notifications(t *testing.T) {
 	if len(list) != 1 || list[0].Body != n.Body || !list[0].SentAt.Equal(at) || list[0].ReadAt != nil {
 		t.Errorf("notifications %+v, want the first one, unread", list)
 	}
+
+	// An order's notifications come oldest first, whatever order they were recorded in (at-least-once delivery
+	// records a late event late) and whatever their event ids (hashes) are.
+	orderID = c.id("notified-order")
+	var want []string
+	for i, sent := range []time.Duration{3, 1, 4, 2, 0} {
+		n := domain.Notification{OrderID: orderID, EventID: fmt.Sprintf("%x-%s", (i*7919)%97, c.id("evt")), EventType: "OrderPlaced",
+			CustomerID: c.id("cust-notified"), Channel: domain.ChannelInbox, SentAt: at.Add(sent * time.Second)}
+		_, err := c.s.RecordNotification(ctx, n)
+		must(t, err, "record")
+		want = append(want, n.EventID)
+	}
+	want = []string{want[4], want[1], want[3], want[0], want[2]} // by SentAt: 0 1 2 3 4 s
+	list, err = c.s.ListNotifications(ctx, orderID)
+	must(t, err, "list")
+	got := make([]string, len(list))
+	for i, n := range list {
+		got[i] = n.EventID
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("an order's notifications: %v, want oldest first %v", got, want)
+	}
 }
 
 func (c *contract) inbox(t *testing.T) {
