@@ -241,7 +241,9 @@ func toOrderItem(o domain.Order) orderItem {
 	it := orderItem{
 		keys:   orderKey(o.ID),
 		GSI1PK: customerPrefix + o.CustomerID,
-		GSI1SK: o.CreatedAt.UTC().Format(time.RFC3339Nano) + "#" + o.ID,
+		// Fixed width (sortableTime): RFC 3339 drops trailing zeros of the fraction, and "…:00Z" and "…:00.1Z"
+		// sort after "…:00.15Z" as strings, which put orders of one second in the wrong order.
+		GSI1SK: sortableTime(o.CreatedAt) + "#" + o.ID,
 		Type:   typeOrder, ID: o.ID, CustomerID: o.CustomerID, CustomerName: o.CustomerFirstName,
 		RestaurantID: o.RestaurantID, RestaurantName: o.RestaurantName,
 		PickupLat: o.PickupLocation.Lat, PickupLng: o.PickupLocation.Lng,
