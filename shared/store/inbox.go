@@ -34,7 +34,7 @@ const (
 	inboxPrefix  = "INBOX#"
 	unreadPrefix = "UNREAD#"
 	unreadSK     = "UNREAD"
-	// unreadGSI1SK sorts after every order's GSI1SK (an RFC 3339 time): first, newest first.
+	// unreadGSI1SK sorts after every order's GSI1SK (a time, sortableTime): first, newest first.
 	unreadGSI1SK = "~UNREAD"
 	typeUnread   = "unread_count"
 )

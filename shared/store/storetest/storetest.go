@@ -25,6 +25,7 @@ type Store interface {
 	GetOrder(context.Context, string) (domain.Order, error)
 	UpdateOrder(context.Context, domain.Order) error
 	ListCustomerOrders(ctx context.Context, customerID, cursor string, limit int) ([]domain.Order, string, error)
+	HomeFeed(ctx context.Context, customerID string, limit int) (recent []domain.Order, unread int, err error)
 	ListAwaiting(ctx context.Context, s domain.Status, from, to time.Time, limit int) ([]domain.Order, error)
 
 	BeginCharge(context.Context, domain.Charge) (domain.Charge, bool, error)
@@ -321,6 +322,10 @@ func (c *contract) customerOrderPages(t *testing.T) {
 	if len(one) != len(want) {
 		t.Errorf("one page of 100: %d orders, want %d", len(one), len(want))
 	}
+	recent, unread, err := c.s.HomeFeed(ctx, cust, 3)
+	if err != nil || fmt.Sprint(orderIDs(recent)) != fmt.Sprint(want[:3]) || unread != 0 {
+		t.Errorf("home feed of 3: %v, %d unread (%v); want %v and none unread", orderIDs(recent), unread, err, want[:3])
+	}
 
 	// Another customer's cursor and garbage are refused.
 	_, otherCursor, err := c.s.ListCustomerOrders(ctx, c.id("cust-pages-other"), "", 1)
@@ -593,9 +598,9 @@ func (c *contract) notifications(t *testing.T) {
 	// records a late event late) and whatever their event ids (hashes) are.
 	orderID = c.id("notified-order")
 	var want []string
-	for i, sent := range []time.Duration{3, 1, 4, 2, 0} {
+	for i, sent := range []int{3, 1, 4, 2, 0} { // seconds after at
 		n := domain.Notification{OrderID: orderID, EventID: fmt.Sprintf("%x-%s", (i*7919)%97, c.id("evt")), EventType: "OrderPlaced",
-			CustomerID: c.id("cust-notified"), Channel: domain.ChannelInbox, SentAt: at.Add(sent * time.Second)}
+			CustomerID: c.id("cust-notified"), Channel: domain.ChannelInbox, SentAt: at.Add(time.Duration(sent) * time.Second)}
 		_, err := c.s.RecordNotification(ctx, n)
 		must(t, err, "record")
 		want = append(want, n.EventID)
@@ -649,8 +654,13 @@ func (c *contract) inbox(t *testing.T) {
 		must(t, err, "count unread")
 		return n
 	}
+	again := domain.Notification{OrderID: c.id("inbox-order-0"), EventID: want[4], EventType: "OrderPlaced", CustomerID: cust,
+		Channel: domain.ChannelInbox, Subject: "s", Body: "b", SentAt: at}
+	if created, err := c.s.RecordNotification(ctx, again); err != nil || created {
+		t.Errorf("a duplicate notification: created %v err %v, want false", created, err)
+	}
 	if n := count(); n != 5 {
-		t.Errorf("unread %d, want 5", n)
+		t.Errorf("unread %d, want 5 (a duplicate is not counted)", n)
 	}
 	// By id (another customer's id is passed over), then everything up to an instant.
 	marked, err := c.s.MarkRead(ctx, cust, []string{want[0], c.id("inbox-else-evt")}, nil, at.Add(time.Hour))
@@ -666,6 +676,13 @@ func (c *contract) inbox(t *testing.T) {
 	}
 	if n, err := c.s.CountUnread(ctx, c.id("cust-inbox-other")); err != nil || n != 1 {
 		t.Errorf("the other customer's unread: %d (%v), want 1 (untouched)", n, err)
+	}
+	// The home screen's one read: the newest orders and the unread count together.
+	for i := range 2 {
+		must(t, c.s.CreateOrder(ctx, c.order(c.id(fmt.Sprintf("inbox-home-%d", i)), cust, at.Add(time.Duration(i)*time.Minute))), "create")
+	}
+	if recent, unread, err := c.s.HomeFeed(ctx, cust, 1); err != nil || len(recent) != 1 || recent[0].ID != c.id("inbox-home-1") || unread != 2 {
+		t.Errorf("home feed of 1: %v, %d unread (%v); want [%s] and 2 unread", orderIDs(recent), unread, err, c.id("inbox-home-1"))
 	}
 	page, _, err := c.s.ListInbox(ctx, cust, "", 5)
 	must(t, err, "inbox")
