@@ -104,3 +104,21 @@ func Transient(err error) bool {
 	var pe *ProviderError
 	return errors.As(err, &pe) && pe.Temporary
 }
+
+// StatusUnauthorized is the status of a request the provider refused for
+// our credentials (a missing, wrong or revoked API key), with Code
+// CodeUnauthorized.
+const (
+	StatusUnauthorized = 401
+	CodeUnauthorized   = "unauthorized"
+)
+
+// Unauthorized reports whether the provider refused the request for our
+// credentials. That says nothing about the customer's card and nothing was
+// charged: it is our operational failure, to be retried, dead-lettered and
+// alarmed on until the key is fixed, never a decline, a void or a refund
+// decided on it.
+func Unauthorized(err error) bool {
+	var pe *ProviderError
+	return errors.As(err, &pe) && pe.StatusCode == StatusUnauthorized
+}

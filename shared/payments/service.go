@@ -173,6 +173,13 @@ func (s *Service) Charge(ctx context.Context, orderID, causationEventID string, 
 	var rejected *ProviderError
 	switch {
 	case err == nil:
+	case Unauthorized(err):
+		// Our API key was refused: nothing about the card is known and nothing
+		// was charged. The delivery fails and SQS tries again; if the key stays
+		// bad the message reaches the DLQ and its alarm, and the order waits
+		// PLACED for the redrive once the key is fixed. Deciding PAYMENT_FAILED
+		// here would fail every customer for our misconfiguration.
+		return fmt.Errorf("charge of order %s: the provider refused our API key: %w", order.ID, err)
 	case Transient(err):
 		result, err = s.resolveUnknownCharge(ctx, order.ID, attempt, err)
 		if err != nil {
