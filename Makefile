@@ -133,6 +133,9 @@ timeline: ## Print one order's life in time order on PORT: versions, events, led
 redrive: ## List, then move DLQ messages on PORT back to their queues (QUEUE=..., MESSAGE_ID=... to pick)
 	@scripts/redrive.sh redrive $(PORT)
 
+rotate-key: ## Rotate the payment provider's API key of the stack on PORT: a new value in its secret, no redeploy (docs/payments.md)
+	@scripts/rotate-key.sh $(PORT)
+
 # --- AWS (docs/deploy.md) ------------------------------------------------------------------------------------------
 
 deploy: $(NODE_STAMP) $(GOMOD_STAMP) ## Deploy the aws stage (arm64) to the account of your AWS credentials: SENDER_EMAIL=orders@your.domain, optional ALARM_EMAIL=you@example.com (run `npx cdk bootstrap` once first)

@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssecretsmanager"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -24,6 +25,8 @@ type data struct {
 	// table, because they are the provider's records, not ours, and tests count the money that moved from them.
 	// A real provider replaces it.
 	providerTable awsdynamodb.Table
+	// providerKey is the provider's API key (secrets.go).
+	providerKey awssecretsmanager.Secret
 }
 
 func newData(scope constructs.Construct, cfg stageConfig) *data {
@@ -99,5 +102,5 @@ func newData(scope constructs.Construct, cfg stageConfig) *data {
 	}
 	providerTable := awsdynamodb.NewTable(scope, jsii.String("SimulatedProviderTable"), providerProps)
 
-	return &data{table: table, bucket: bucket, accessLogs: accessLogs, providerTable: providerTable}
+	return &data{table: table, bucket: bucket, accessLogs: accessLogs, providerTable: providerTable, providerKey: newProviderAPIKey(scope)}
 }

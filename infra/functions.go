@@ -92,9 +92,11 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 				platform.EnvTableName:         *d.table.TableName(),
 				payments.EnvReceiptsBucket:    *d.bucket.BucketName(),
 				payments.EnvProviderTableName: *d.providerTable.TableName(),
-				payments.EnvProviderTimeout:   strconv.FormatInt(policy.CallTimeout.Milliseconds(), 10),
-				payments.EnvProviderLatency:   strconv.FormatInt(t.ProviderLatency.Milliseconds(), 10),
-				payments.EnvChargeGiveUpAfter: strconv.Itoa(policy.GiveUpAfter),
+				// The secret's ARN (on MiniStack its name: tests/emulator_test.go), not its value.
+				payments.EnvProviderAPIKeySecret: *d.providerKey.SecretArn(),
+				payments.EnvProviderTimeout:      strconv.FormatInt(policy.CallTimeout.Milliseconds(), 10),
+				payments.EnvProviderLatency:      strconv.FormatInt(t.ProviderLatency.Milliseconds(), 10),
+				payments.EnvChargeGiveUpAfter:    strconv.Itoa(policy.GiveUpAfter),
 			}),
 			reserved: paymentConcurrency,
 		}),
@@ -113,6 +115,7 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 	grantReceipts(fns.payment, d.bucket) // receipts are written once, never read back by the function
 	// The simulated provider runs inside the payment function; its books need three calls (simprovider.DynamoBooks).
 	grantProviderBooks(fns.payment, d.providerTable)
+	grantProviderAPIKey(fns.payment, d.providerKey)
 	grantTable(fns.assignment, d.table, FnDeliveryAssignment)
 	grantTable(fns.notification, d.table, FnNotification)
 	grantTable(fns.tracking, d.table, FnTracking)

@@ -81,6 +81,7 @@ func TestDeployDocStatesTheIdleCost(t *testing.T) {
 		t.Fatal("bench/prices-us-east-1.json has no cloudwatch_alarm_month")
 	}
 	alarms := len(awsStage(t).ofType("AWS::CloudWatch::Alarm"))
+	secrets := len(awsStage(t).ofType("AWS::SecretsManager::Secret"))
 	doc, err := os.ReadFile("../docs/deploy.md")
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +90,7 @@ func TestDeployDocStatesTheIdleCost(t *testing.T) {
 	for _, want := range []string{
 		fmt.Sprintf("%d CloudWatch alarms at $%.2f each, $%.2f", alarms, price, float64(alarms)*price),
 		"prices of " + prices.Date,
+		fmt.Sprintf("%d Secrets Manager secret at $%.2f a month", secrets, prices.Prices["secretsmanager_secret_month"]),
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("docs/deploy.md does not say %q", want)

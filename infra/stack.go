@@ -180,6 +180,7 @@ func NewFoodDeliveryStack(scope constructs.Construct, id string, props *StackPro
 	out("ReceiptsBucketName", data.bucket.BucketName(), "S3 bucket of payment receipts")
 	out("ReceiptsAccessLogsBucketName", data.accessLogs.BucketName(), "S3 server access log of the receipts bucket (prefix "+ReceiptsAccessLogPrefix+")")
 	out("ProviderTableName", data.providerTable.TableName(), "the simulated payment provider's own books")
+	out("ProviderApiKeySecret", data.providerKey.SecretArn(), "the payment provider's API key in Secrets Manager (ARN; name on the emulator): rotate with PutSecretValue, docs/payments.md")
 	out("PaymentQueueUrl", msg.payment.queue.QueueUrl(), "payment queue (OrderPlaced, OrderCancelled, NoCourierAvailable)")
 	out("PaymentDlqUrl", msg.payment.dlq.QueueUrl(), "payment dead-letter queue")
 	out("AssignmentQueueUrl", msg.assignment.queue.QueueUrl(), "assignment queue (PaymentConfirmed)")

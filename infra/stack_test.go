@@ -624,6 +624,9 @@ func TestFunctions(t *testing.T) {
 			"Timeout": timeout, "MemorySize": memory, "Env": wantEnv(folder, table, bus, bucket, providerTable, Timings(StageLocal)),
 			"Tracing": nil, // no X-Ray on the emulator
 		}
+		if folder == FnPayment { // where the provider's API key is, never the key
+			want["Env"].(obj)["PROVIDER_API_KEY_SECRET"] = ref(s.id(t, "AWS::SecretsManager::Secret", "ProviderApiKey"))
+		}
 		if folder == FnRealtime || folder == FnRealtimePush {
 			want["Env"] = wantRealtimeEnv(t, s, folder)
 		}
@@ -797,6 +800,7 @@ func TestGrants(t *testing.T) {
 	objectsArn := js(obj{"Fn::Join": arr{"", arr{getAtt(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket"), "Arn"), "/" + payments.ReceiptPrefix + "*"}}})
 	streamArn := js(getAtt(table, "StreamArn"))
 	providerArn := js(getAtt(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable"), "Arn"))
+	providerKeyArn := js(ref(s.id(t, "AWS::SecretsManager::Secret", "ProviderApiKey")))
 	// SES: the sender identity's ARN, never "*".
 	sesIdentityArn := js(obj{"Fn::Join": arr{"", arr{"arn:", ref("AWS::Partition"), ":ses:", ref("AWS::Region"), ":",
 		ref("AWS::AccountId"), ":identity/", ref(s.id(t, "AWS::SES::EmailIdentity", "SenderIdentity"))}}})
@@ -834,7 +838,8 @@ func TestGrants(t *testing.T) {
 			{"events:PutEvents", busArn}, {"dynamodb:GetRecords", streamArn}, {"dynamodb:GetShardIterator", streamArn},
 			{"sqs:SendMessage", queueArn("StreamDlq")},
 		}, []string{"events", "dynamodb", "sqs"}},
-		{FnPayment, append(append(append([]grant{{"s3:PutObject", objectsArn}}, tableRW(FnPayment)...), providerRW...), consume("PaymentQueue")...), []string{"dynamodb", "s3", "sqs"}},
+		{FnPayment, append(append(append([]grant{{"s3:PutObject", objectsArn}, {"secretsmanager:GetSecretValue", providerKeyArn}},
+			tableRW(FnPayment)...), providerRW...), consume("PaymentQueue")...), []string{"dynamodb", "s3", "sqs", "secretsmanager"}},
 		{FnDeliveryAssignment, append(tableRW(FnDeliveryAssignment), consume("AssignmentQueue")...), []string{"dynamodb", "sqs"}},
 		{FnNotification, append(tableRW(FnNotification), consume("NotificationQueue")...), []string{"dynamodb", "sqs"}},
 		{FnNotifyEmail, append(append([]grant{{"ses:SendEmail", sesIdentityArn}}, tableRW(FnNotifyEmail)...), consume("NotifyEmailQueue")...), []string{"dynamodb", "sqs", "ses"}},
@@ -909,6 +914,7 @@ func TestOutputs(t *testing.T) {
 		"ReceiptsBucketName":           ref(s.id(t, "AWS::S3::Bucket", "ReceiptsBucket")),
 		"ReceiptsAccessLogsBucketName": ref(s.id(t, "AWS::S3::Bucket", "ReceiptsAccessLogsBucket")),
 		"ProviderTableName":            ref(s.id(t, "AWS::DynamoDB::Table", "SimulatedProviderTable")),
+		"ProviderApiKeySecret":         ref(s.id(t, "AWS::SecretsManager::Secret", "ProviderApiKey")),
 		"PaymentQueueUrl":              q("PaymentQueue"),
 		"PaymentDlqUrl":                q("PaymentDlq"),
 		"AssignmentQueueUrl":           q("AssignmentQueue"),

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	ddbtypes "github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sqs"
 	"github.com/aws/aws-sdk-go-v2/service/sqs/types"
 )
@@ -153,6 +154,48 @@ func TestStreamMappingKeepsItsFilter(t *testing.T) {
 		}
 		if !matched {
 			t.Errorf("unexpected mapping on the table's stream: %s", fn)
+		}
+	}
+}
+
+// TestSecretsManagerAsTheProviderKeyUsesIt pins what the payment provider's API key relies on (infra/secrets.go,
+// docs/payments.md). MiniStack 1.5.33: a secret's Ref is its name, not its ARN as on AWS (the function's
+// PROVIDER_API_KEY_SECRET and the ProviderApiKeySecret output hold the name), and GetSecretValue takes either; a
+// PutSecretValue is AWSCURRENT as soon as it returns, the value it replaced labelled AWSPREVIOUS, which is what
+// makes a rotation take effect at the provider at once.
+func TestSecretsManagerAsTheProviderKeyUsesIt(t *testing.T) {
+	ctx := context.Background()
+	sm := secretsmanager.NewFromConfig(awsConfig(t))
+	id := deployed.out.ProviderAPIKeySecret
+	if strings.HasPrefix(id, "arn:") {
+		t.Errorf("the secret's Ref is now an ARN (%s), as on AWS: update the comments in infra/functions.go and this test", id)
+	}
+	got, err := sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{SecretId: &id})
+	if err != nil || got.SecretString == nil || *got.SecretString == "" || got.ARN == nil || !strings.HasPrefix(*got.ARN, "arn:") {
+		t.Fatalf("GetSecretValue by the output %q: %+v %v", id, got, err)
+	}
+
+	// Rotation on a secret of its own, so the stack's key is left to the tests that rotate it on purpose.
+	name := fmt.Sprintf("e2e-rotation-%d", time.Now().UnixNano())
+	if _, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: &name, SecretString: aws.String("v1")}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if _, err := sm.DeleteSecret(ctx, &secretsmanager.DeleteSecretInput{SecretId: &name, ForceDeleteWithoutRecovery: aws.Bool(true)}); err != nil {
+			t.Logf("delete the test secret %s: %v", name, err)
+		}
+	}()
+	if _, err := sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: &name, SecretString: aws.String("v2")}); err != nil {
+		t.Fatal(err)
+	}
+	for stage, want := range map[string]string{"": "v2", "AWSCURRENT": "v2", "AWSPREVIOUS": "v1"} {
+		in := &secretsmanager.GetSecretValueInput{SecretId: &name}
+		if stage != "" {
+			in.VersionStage = &stage
+		}
+		got, err := sm.GetSecretValue(ctx, in)
+		if err != nil || got.SecretString == nil || *got.SecretString != want {
+			t.Errorf("stage %q right after PutSecretValue: %+v %v; want %q", stage, got, err, want)
 		}
 	}
 }

@@ -139,7 +139,7 @@ func run(outputsPath string, n int, logPath string) error {
 	if err != nil {
 		return err
 	}
-	if h.fn, err = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), out, sweepCfg); err != nil {
+	if h.fn, err = wire(h.meter.with(awsclient.WithCallCounter(base, h.counter)), base, out, sweepCfg); err != nil {
 		return err
 	}
 

@@ -12,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 
@@ -27,6 +28,8 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/secret"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/secret/awssecret"
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
@@ -65,7 +68,8 @@ func (p *postCounter) Post(context.Context, string, []byte) error {
 // menuCacheTTL is functions/order-api's.
 const menuCacheTTL = time.Minute
 
-func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functions, error) {
+// uncounted is cfg without the counting, for what stands in for others' systems (the provider's key check).
+func wire(cfg, uncounted aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functions, error) {
 	table := func() *store.Table { return store.New(dynamodb.NewFromConfig(cfg), out.TableName) }
 
 	// functions/order-api
@@ -76,12 +80,20 @@ func wire(cfg aws.Config, out devstack.Outputs, sweepCfg sweeper.Config) (functi
 	bus := publisher.NewEventBridgeBus(eventbridge.NewFromConfig(cfg), out.EventBusName)
 
 	// functions/payment. The simulated provider stands in for a card
-	// processor's HTTP API: its books are kept in memory here, so that only
-	// the function's own AWS calls are counted.
+	// processor's HTTP API: its books are kept in memory here, and its check
+	// of the API key reads the secret uncounted, so that only the function's
+	// own AWS calls are counted (its read of the key: one per container and
+	// simprovider.KeyTTL).
 	paymentTable := table()
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	receipts := payments.NewS3Receipts(s3Client, out.ReceiptsBucketName)
-	provider := simprovider.New(simprovider.NewMemoryBooks(), simprovider.DefaultConfig(), time.Now)
+	keyCache, err := secret.NewCache(awssecret.Current{Client: secretsmanager.NewFromConfig(cfg), SecretID: out.ProviderAPIKeySecret},
+		simprovider.KeyTTL, time.Now)
+	if err != nil {
+		return functions{}, err
+	}
+	provider := simprovider.NewClient(simprovider.NewServer(simprovider.New(simprovider.NewMemoryBooks(), simprovider.DefaultConfig(), time.Now),
+		awssecret.Current{Client: secretsmanager.NewFromConfig(uncounted), SecretID: out.ProviderAPIKeySecret}), keyCache)
 	paymentSvc := payments.NewService(paymentTable, provider, receipts, time.Now, payments.WithPolicy(payments.DefaultPolicy()))
 
 	// functions/delivery-assignment and functions/notification

@@ -257,6 +257,7 @@ func env(name, trapAddr string, extra []string) []string {
 		"EVENT_BUS_NAME=bench-bus",
 		"RECEIPTS_BUCKET=bench-receipts",
 		"PROVIDER_TABLE_NAME=bench-provider",
+		"PROVIDER_API_KEY_SECRET=bench-provider-key", // read on the first charge, not at init
 		// The live-tracking functions: the pool's keys and the connection API are only called per request.
 		"JWT_ISSUER=https://cognito-idp.us-east-1.amazonaws.com/us-east-1_bench", "JWT_AUDIENCE=bench-client",
 		"JWKS_URL=" + trapURL + "/us-east-1_bench/.well-known/jwks.json", "CONNECTIONS_URL=" + trapURL + "/live",

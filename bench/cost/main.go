@@ -49,7 +49,7 @@
 //
 // Not counted: DynamoDB stream reads (free for Lambda triggers), storage (items, receipts, logs),
 // CloudWatch Logs ingestion, Cognito (priced per monthly active user, not per order), data transfer, free tiers,
-// cold-start INIT time. Idle: the alarms of the template, and the sweeper's schedule (sweeps per month × one idle
+// cold-start INIT time. Idle: the alarms and the secrets of the template, and the sweeper's schedule (sweeps per month × one idle
 // sweep's invocation, duration and read units). Figures: cost.per_1000_orders.<service>, .order_flow, .tracking and
 // .total (USD); cost.tracking.per_1000_orders.<part>; cost.per_order.<count>; cost.assumed.<rate>;
 // cost.idle_per_month.<item> (USD).
@@ -148,7 +148,7 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 		}
 		return v.Value
 	}
-	memory, alarms, err := readTemplate(templatePath)
+	memory, alarms, secrets, err := readTemplate(templatePath)
 	if err != nil {
 		return err
 	}
@@ -245,6 +245,9 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 	sms := k * m.smsPerOrder * price("sms_us_outbound_message")
 
 	idleAlarms := float64(alarms) * price("cloudwatch_alarm_month")
+	// The payment provider's API key: a secret is billed per month whatever the traffic. Its reads are left out
+	// (the function's: one per container every 5 minutes; the simulated provider's are not a real provider's cost).
+	idleSecrets := float64(secrets) * price("secretsmanager_secret_month")
 	// The sweeper runs on its schedule whatever the traffic: each sweep is an invocation that queries the
 	// awaiting index (measured as an idle sweep: nothing waiting).
 	sweeps := get("calls.sweeper.sweeps_per_month")
@@ -297,6 +300,7 @@ func run(pricesPath, callsPath, templatePath string, m model) error {
 		benchfile.New("cost.tracking.per_1000_orders.realtime", usd(realtimeFn), "usd"),
 		benchfile.New("cost.tracking.per_1000_orders.push", usd(push), "usd"),
 		benchfile.New("cost.idle_per_month.alarms", idleAlarms, "usd"),
+		benchfile.New("cost.idle_per_month.secrets", idleSecrets, "usd"),
 		benchfile.New("cost.idle_per_month.sweeper", idleSweeper, "usd"),
 		benchfile.New("cost.idle_per_month.sweeper_queries", sweeps*get("calls.sweeper.idle_sweep.dynamodb"), "calls"),
 		benchfile.New("cost.idle_per_month.on_demand", 0, "usd"),
@@ -315,8 +319,8 @@ func readJSON(path string, v any) error {
 }
 
 // readTemplate returns each function's memory size (MB) by folder, from its description "food-delivery <folder>",
-// and the number of CloudWatch alarms.
-func readTemplate(path string) (map[string]float64, int, error) {
+// and the numbers of CloudWatch alarms and Secrets Manager secrets.
+func readTemplate(path string) (memory map[string]float64, alarms, secrets int, err error) {
 	var tpl struct {
 		Resources map[string]struct {
 			Type       string `json:"Type"`
@@ -327,10 +331,9 @@ func readTemplate(path string) (map[string]float64, int, error) {
 		} `json:"Resources"`
 	}
 	if err := readJSON(path, &tpl); err != nil {
-		return nil, 0, err
+		return nil, 0, 0, err
 	}
-	memory := map[string]float64{}
-	alarms := 0
+	memory = map[string]float64{}
 	for _, r := range tpl.Resources {
 		switch r.Type {
 		case "AWS::Lambda::Function":
@@ -339,7 +342,9 @@ func readTemplate(path string) (map[string]float64, int, error) {
 			}
 		case "AWS::CloudWatch::Alarm":
 			alarms++
+		case "AWS::SecretsManager::Secret":
+			secrets++
 		}
 	}
-	return memory, alarms, nil
+	return memory, alarms, secrets, nil
 }

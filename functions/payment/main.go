@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
@@ -18,6 +19,8 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/secret"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform/secret/awssecret"
 	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
@@ -32,8 +35,17 @@ func main() {
 	s3Client := s3.NewFromConfig(cfg, func(o *s3.Options) { o.UsePathStyle = true })
 	receipts := payments.NewS3Receipts(s3Client, conf.ReceiptsBucket)
 
-	provider := simprovider.New(simprovider.NewDynamoBooks(db, conf.ProviderTableName),
+	sim := simprovider.New(simprovider.NewDynamoBooks(db, conf.ProviderTableName),
 		simprovider.DefaultConfig().WithLatency(conf.ProviderLatency), time.Now)
+	// The provider's API key, in Secrets Manager. The provider checks every request against the secret as it
+	// is now; we present it from a cache read on the first request (not here: no call at init) and again
+	// after a refusal, so a rotation needs no redeploy (shared/payments/simprovider/auth.go).
+	apiKey := awssecret.Current{Client: secretsmanager.NewFromConfig(cfg), SecretID: conf.ProviderAPIKeySecret}
+	keyCache, err := secret.NewCache(apiKey, simprovider.KeyTTL, time.Now)
+	if err != nil {
+		panic(err)
+	}
+	provider := simprovider.NewClient(simprovider.NewServer(sim, apiKey), keyCache)
 	svc := payments.NewService(table, provider, receipts, time.Now, payments.WithPolicy(conf.Policy))
 	consumer := queue.ConsumeAttempts(svc.HandleEvent, queue.RecordFailures(table, "payment"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.

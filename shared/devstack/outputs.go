@@ -24,6 +24,7 @@ type Outputs struct {
 	ReceiptsBucketName           string `json:"ReceiptsBucketName"`
 	ReceiptsAccessLogsBucketName string `json:"ReceiptsAccessLogsBucketName"`
 	ProviderTableName            string `json:"ProviderTableName"`
+	ProviderAPIKeySecret         string `json:"ProviderApiKeySecret"` // the secret's ARN (its name on the emulator)
 	PaymentQueueURL              string `json:"PaymentQueueUrl"`
 	PaymentDlqURL                string `json:"PaymentDlqUrl"`
 	AssignmentQueueURL           string `json:"AssignmentQueueUrl"`
