@@ -104,7 +104,7 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 	// The app's event source settings (functions.go), so that only the functions' work differs.
 	publisher.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
-		BatchSize:               jsii.Number(10),
+		BatchSize:               jsii.Number(StreamPublisherBatchSize),
 		BisectBatchOnError:      jsii.Bool(true),
 		RetryAttempts:           jsii.Number(5),
 		ReportBatchItemFailures: jsii.Bool(true),

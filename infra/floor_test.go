@@ -31,7 +31,7 @@ func TestFloorStackMirrorsTheAssignmentPath(t *testing.T) {
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(5))
 	tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4))
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
-		"BatchSize": 10, "StartingPosition": "TRIM_HORIZON", "BisectBatchOnFunctionError": true,
+		"BatchSize": StreamPublisherBatchSize, "StartingPosition": "TRIM_HORIZON", "BisectBatchOnFunctionError": true,
 	})
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
 		"BatchSize": paymentBatchSize, "ScalingConfig": map[string]any{"MaximumConcurrency": paymentConcurrency},

@@ -48,6 +48,12 @@ const (
 	// invocation making one provider call at a time is what makes the reserved concurrency equal to the number
 	// of concurrent provider calls, the provider's rate limit.
 	paymentBatchSize = 1
+	// StreamPublisherBatchSize is how many stream records one publisher invocation may take. The records are read
+	// before the event source's filter drops the ones that are not orders (at least on the emulator), and a
+	// delivered order writes about seven other items for each order record (ledger, idempotency key, courier,
+	// notification claims, inbox): with 10 a backlog was published one or two orders per invocation. The
+	// publisher puts them in PutEvents calls of 10 (its limit) either way.
+	StreamPublisherBatchSize = 100
 )
 
 // paymentPolicy is the payment function's provider call policy in a stage: payments.DefaultPolicy with the
@@ -123,7 +129,7 @@ func newFunctions(scope constructs.Construct, cfg stageConfig, d *data, m *messa
 	// The outbox: stream → publisher. Stream read permissions come with the event source.
 	fns.streamPublisher.AddEventSource(awslambdaeventsources.NewDynamoEventSource(d.table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
-		BatchSize:               jsii.Number(10),
+		BatchSize:               jsii.Number(StreamPublisherBatchSize),
 		BisectBatchOnError:      jsii.Bool(true), // isolate a poison record instead of blocking the shard
 		RetryAttempts:           jsii.Number(5),
 		ReportBatchItemFailures: jsii.Bool(true),

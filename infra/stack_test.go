@@ -666,7 +666,7 @@ func TestEventSourceMappings(t *testing.T) {
 			"EventSourceArn":             getAtt(table, "StreamArn"),
 			"FunctionName":               ref(s.id(t, "AWS::Lambda::Function", "StreamPublisherFunction")),
 			"StartingPosition":           "TRIM_HORIZON",
-			"BatchSize":                  10,
+			"BatchSize":                  100,
 			"BisectBatchOnFunctionError": true,
 			"MaximumRetryAttempts":       5,
 			"FunctionResponseTypes":      arr{"ReportBatchItemFailures"},
