@@ -257,3 +257,31 @@ func TestProviderAPIKeyIsReadByPaymentOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyTheSMSChannelPublishesToAnyPhone: resourceStarActions lets sns:Publish on "*" pass the wildcard check
+// for any policy, because a publish to a phone number has no ARN; this holds that exception to the one role that
+// sends SMS, so another function cannot gain it unnoticed.
+func TestOnlyTheSMSChannelPublishesToAnyPhone(t *testing.T) {
+	for _, s := range []*synthesized{local(t), awsStage(t)} {
+		smsRole := s.id(t, "AWS::IAM::Role", "NotifySmsFunctionServiceRole")
+		found := 0
+		for id, r := range s.ofType("AWS::IAM::Policy") {
+			doc, _ := props(r)["PolicyDocument"].(obj)
+			for _, st := range list(doc["Statement"]) {
+				st := st.(obj)
+				if st["Effect"] != "Allow" || !slices.Contains(strs(st["Action"]), "sns:Publish") ||
+					!slices.Contains(list(st["Resource"]), any("*")) {
+					continue
+				}
+				found++
+				roles := list(props(r)["Roles"])
+				if len(roles) != 1 || fmt.Sprint(roles[0]) != fmt.Sprint(obj{"Ref": smsRole}) {
+					t.Errorf("policy %s allows sns:Publish on \"*\" to %v, want only the SMS channel's role %s", id, roles, smsRole)
+				}
+			}
+		}
+		if found != 1 {
+			t.Errorf("%d statements allow sns:Publish on \"*\", want 1 (the SMS channel's)", found)
+		}
+	}
+}
