@@ -12,6 +12,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/delivery"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/notifyapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/ops"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
@@ -27,7 +28,7 @@ import (
 // the union of what their methods do (store.MethodAccess), nothing more. A function added here gets a
 // policy built the same way; one wired with a port not listed here gets AccessDenied on AWS.
 var TablePorts = map[string][]any{
-	FnOrderAPI:           {(*orders.Store)(nil), (*notify.AccountStore)(nil)},
+	FnOrderAPI:           {(*orders.Store)(nil), (*notifyapi.AccountStore)(nil)},
 	FnPayment:            {(*payments.Store)(nil), (*queue.FailureRecorder)(nil)},
 	FnDeliveryAssignment: {(*delivery.Store)(nil), (*queue.FailureRecorder)(nil)},
 	FnNotification:       {(*notify.Store)(nil), (*notify.InboxWriter)(nil), (*queue.FailureRecorder)(nil)},

@@ -22,6 +22,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/sesmail"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/snssms"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/notifyapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments/simprovider"
@@ -151,6 +152,6 @@ func wire(cfg, uncounted aws.Config, out devstack.Outputs, sweepCfg sweeper.Conf
 // orderAPIRouter is functions/order-api's router: the order routes and the customer's notification routes.
 func orderAPIRouter(svc *orders.Service, t *store.Table) *httpapi.Router {
 	rt := orders.NewRouter(svc)
-	notify.AddRoutes(rt, t, time.Now)
+	notifyapi.AddRoutes(rt, t, time.Now)
 	return rt
 }

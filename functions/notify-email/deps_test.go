@@ -11,3 +11,9 @@ import (
 func TestNoSNSClientInTheBinary(t *testing.T) {
 	linkcheck.Forbid(t, "aws-sdk-go-v2/service/sns")
 }
+
+// TestNoHTTPAPIInTheBinary: a queue consumer links none of the order API's HTTP packages (the customer's
+// notification routes live in shared/notify/notifyapi, apart from the channels).
+func TestNoHTTPAPIInTheBinary(t *testing.T) {
+	linkcheck.Forbid(t, linkcheck.HTTPAPI...)
+}

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/notifyapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
@@ -30,6 +30,6 @@ func main() {
 	svc := orders.NewService(table, time.Now, platform.NewID)
 	svc.CacheMenus(menuCacheTTL)
 	router := orders.NewRouter(svc)
-	notify.AddRoutes(router, table, time.Now) // the customer's preferences and inbox
+	notifyapi.AddRoutes(router, table, time.Now) // the customer's preferences and inbox
 	lambda.Start(observe.Handler(router.Serve))
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/apiroutes"
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
-	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/notifyapi"
 	opsapi "github.com/fooddelivery/serverless-food-delivery/shared/ops"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/httpapi"
@@ -81,7 +81,7 @@ func newAPI(t *testing.T) *api {
 // ordersRouter is functions/order-api's router: the order routes and the customer's notification routes.
 func ordersRouter(s *memstore.Store, now func() time.Time, ids func() string) *httpapi.Router {
 	rt := orders.NewRouter(orders.NewService(s, now, ids))
-	notify.AddRoutes(rt, s, now)
+	notifyapi.AddRoutes(rt, s, now)
 	return rt
 }
 

@@ -1,4 +1,11 @@
-package notify
+// Package notifyapi is the signed-in customer's side of notifications on the
+// order API: their preferences and their in-app inbox (GET and PUT
+// /me/preferences, GET /me/notifications, POST /me/notifications/read). It is
+// apart from shared/notify, the channel consumers, so that the channel
+// functions do not link the HTTP API's packages (shared/orders, httpapi,
+// apischema) and run their init at every cold start (docs/performance.md);
+// functions/notification's test keeps them out.
+package notifyapi
 
 import (
 	"context"
