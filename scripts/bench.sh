@@ -2,8 +2,10 @@
 #
 # scripts/bench.sh [PORT]: the `make bench` flow (DESIGN.md section 8). Measures, in one run:
 #   1. builds the functions (scripts/build-functions.sh), the two cold-start baselines (bench/hello,
-#      bench/hellosdk) and the four tracing choices (bench/tracing: none, ours, xraysdk, otel) with the same flags,
-#   2. cold start of every bootstrap against hello-world, interleaved, and the binary sizes (bench/coldstart),
+#      bench/hellosdk), the SDK floor of each function held to the cold-start target (bench/sdkfloor, see FLOORS
+#      below) and the four tracing choices (bench/tracing: none, ours, xraysdk, otel) with the same flags,
+#   2. cold start of every bootstrap against hello-world and against its SDK floor, interleaved, and the binary
+#      sizes (bench/coldstart),
 #   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
 #   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 20 spare couriers without logins; bench/e2e
 #      adds a free one per order it places), and the no-op floor stack FoodDeliveryFloor beside the app
@@ -77,6 +79,36 @@ build_lambda() {
   CGO_ENABLED=0 GOOS=linux GOARCH="$arch" go build -trimpath -ldflags='-s -w' -tags lambda.norpc \
     -o "$bin/$1/bootstrap" "./bench/$1"
 }
+# The SDK floor of each function a customer or courier waits on (issue 15): hello plus exactly the SDK clients its job
+# requires, and for the notification channels the template engines they render with (bench/sdkfloor's build tags,
+# without the sdkfloor_ prefix). hello-sdk is the DynamoDB floor. The probes are named sdk-floor-<the tags, joined by ->;
+# the figures: coldstart.<function>.ratio_vs_sdk_floor, and each probe's own ratio to hello (docs/performance.md).
+FLOORS=(
+  "order-api dynamodb" "tracking dynamodb" "delivery-assignment dynamodb" "realtime dynamodb" "realtime-push dynamodb"
+  "stream-publisher eventbridge"
+  "payment dynamodb s3 secretsmanager"
+  "notification dynamodb text"
+  "notify-sms dynamodb sns text"
+  "notify-email dynamodb sesv2 text html"
+)
+# The same clients without the templates, for the template engines' share.
+FLOORS_WITHOUT_TEMPLATES=("dynamodb sns" "dynamodb sesv2")
+
+# floor_name PART...: the probe's name for these build tags (dynamodb alone is hello-sdk).
+floor_name() {
+  if [[ "$*" == dynamodb ]]; then echo hello-sdk; else (IFS=-; echo "sdk-floor-$*"); fi
+}
+# build_floor PART...: the SDK floor probe with these build tags, same flags as the functions.
+build_floor() {
+  local name tags part
+  name="$(floor_name "$@")"
+  [[ "$name" == hello-sdk ]] && return 0
+  tags=lambda.norpc
+  for part in "$@"; do tags+=",sdkfloor_$part"; done
+  mkdir -p "$bin/$name"
+  CGO_ENABLED=0 GOOS=linux GOARCH="$arch" go build -trimpath -ldflags='-s -w' -tags "$tags" \
+    -o "$bin/$name/bootstrap" ./bench/sdkfloor
+}
 # build_tracing NAME: one of the tracing comparison binaries (bench/tracing, a module of its own), same flags.
 build_tracing() {
   mkdir -p "$bin/tracing-$1"
@@ -87,22 +119,38 @@ build() {
   "$scripts/build-functions.sh" "$arch"
   build_lambda hello
   build_lambda hellosdk
-  local t
+  local t f
+  # shellcheck disable=SC2086 # the parts are words
+  for f in "${FLOORS[@]}"; do build_floor ${f#* }; done
+  # shellcheck disable=SC2086
+  for f in "${FLOORS_WITHOUT_TEMPLATES[@]}"; do build_floor $f; done
   for t in none ours xraysdk otel; do build_tracing "$t"; done
   build_lambda floor # the no-op function of the floor stack
   # The harness itself, built once so that no `go run` compiles during a measurement.
   go build -o "$bin/tools/" ./bench/coldstart ./bench/gobench ./bench/calls ./bench/e2e ./bench/push ./bench/cost ./bench/report
-  log "baselines in ${bin#"$ROOT"/}: hello, hellosdk"
+  log "baselines in ${bin#"$ROOT"/}: hello, hellosdk, the SDK floors"
 }
 
 coldstart() {
-  local args=(hello="$bin/hello/bootstrap" hello-sdk="$bin/hellosdk/bootstrap") dir t
+  local args=(hello="$bin/hello/bootstrap" hello-sdk="$bin/hellosdk/bootstrap") floors=() dir t f name
+  declare -A probes=([hello-sdk]=1)
+  # add_probe NAME: a probe among the binaries, once.
+  add_probe() { [[ -n "${probes[$1]:-}" ]] || args+=("$1=$bin/$1/bootstrap"); probes[$1]=1; }
+  for f in "${FLOORS[@]}"; do
+    # shellcheck disable=SC2086 # the parts are words
+    name="$(floor_name ${f#* })"
+    add_probe "$name"
+    floors+=(-floor "${f%% *}=$name")
+  done
+  # shellcheck disable=SC2086
+  for f in "${FLOORS_WITHOUT_TEMPLATES[@]}"; do add_probe "$(floor_name $f)"; done
   # The tracing choices side by side (docs/observability.md): none, ours, the X-Ray SDK, OpenTelemetry.
   for t in none ours xraysdk otel; do args+=("tracing-$t=$bin/tracing-$t/bootstrap"); done
   for dir in "$BUILD_DIR/lambda/$arch"/*/; do
     args+=("$(basename "$dir")=$dir/bootstrap")
   done
-  "$bin/tools/coldstart" -rounds "$rounds" -runs "$cold_runs" -baseline hello -sdk-baseline hello-sdk "${args[@]}" >"$out/coldstart.txt"
+  "$bin/tools/coldstart" -rounds "$rounds" -runs "$cold_runs" -baseline hello -sdk-baseline hello-sdk -workdir "$out" \
+    "${floors[@]}" "${args[@]}" >"$out/coldstart.txt"
 }
 
 handlers() {

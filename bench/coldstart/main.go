@@ -7,6 +7,14 @@
 //
 //	go run ./bench/coldstart -baseline hello -sdk-baseline hello-sdk -rounds 60 -runs 3 hello=PATH hello-sdk=PATH order-api=PATH ...
 //
+// Each binary is first copied, in one write, to a file of its own in a
+// private directory, and the copies are what start: how a file came into the
+// page cache changes how fast it starts. The same bytes start 0.2 to 0.8 ms
+// apart, 0.15 to 0.2 times hello, as the Go linker wrote them (through a
+// memory mapping), as cp or a single write wrote them, or as read back from
+// disk (docs/performance.md, cold starts of 2026-12-01, second section); every
+// binary copied alike, the ratios of the same bytes agree within 0.05.
+//
 // Starts are interleaved: every round starts each binary once, in a shuffled
 // order, so drift of the machine (other load, CPU frequency) hits all of them
 // alike. The first -warmup rounds are discarded (they fault the binaries into
@@ -21,6 +29,8 @@
 //	coldstart.<name>.ratio   x       median over the runs of median / the baseline's median in the same run (the headline)
 //	coldstart.<name>.ratio_min, .ratio_max  x   the lowest and highest of those per-run ratios (with -runs > 1)
 //	coldstart.<name>.ratio_vs_<sdk baseline>  x   the same against the second baseline (with -sdk-baseline)
+//	coldstart.<name>.ratio_vs_sdk_floor  x   the same against the binary -floor names for it: hello plus
+//	                                         exactly the SDK clients (and templates) its job requires (bench/sdkfloor)
 //	coldstart.<name>.cpu_median  ms  median over the runs of each run's median CPU time (user + system, every thread)
 //	                                 from exec to the kill that follows the first poll
 //	coldstart.<name>.cpu_ratio   x   the same ratio for the CPU time, with _min and _max: what the binary itself
@@ -28,6 +38,7 @@
 //	coldstart.runs           runs    runs (-runs)
 //	coldstart.samples        starts  measured starts per binary, over all runs
 //	coldstart.<name>.init_connections connections   TCP connections the binary opened before its first poll
+//	coldstart.<name>.page_faults  faults  median minor page faults of a start (exec to the kill after the first poll)
 //	binary_size.<name>       bytes   size of the binary
 //
 // Every AWS endpoint (AWS_ENDPOINT_URL, the EC2 metadata endpoint) points at
@@ -49,8 +60,10 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/bench/internal/benchfile"
@@ -60,8 +73,10 @@ import (
 const nextPath = "/2018-06-01/runtime/invocation/next"
 
 type binary struct {
-	name string // as given: order-api
-	path string
+	name string    // as given: order-api
+	path string    // as given, made absolute
+	exe  string    // the copy that starts (see the package comment)
+	flt  []float64 // minor page faults of every measured start
 	ms   []float64 // every measured start, over all runs
 	runs []float64 // each run's median
 	cpu  []float64 // CPU time of every measured start (ms)
@@ -82,17 +97,30 @@ func main() {
 	sdkBaseline := flag.String("sdk-baseline", "", "name of a second baseline (hello plus the SDK set-up), for ratio_vs_<name> figures")
 	timeout := flag.Duration("timeout", 10*time.Second, "longest a single start may take")
 	seed := flag.Uint64("seed", 1, "seed of the shuffled start order")
-	var extraEnv envFlag
+	workdir := flag.String("workdir", "", "where the copies of the binaries go, in a directory of their own removed at the end (default: the system's temporary directory)")
+	var extraEnv, floors envFlag
 	flag.Var(&extraEnv, "env", "KEY=VALUE for every binary (repeatable), on top of the built-in Lambda-like environment")
+	flag.Var(&floors, "floor", "NAME=FLOOR: FLOOR (another argument's name) is NAME's SDK floor, for coldstart.NAME.ratio_vs_sdk_floor (repeatable)")
 	flag.Parse()
-	if err := run(*rounds, *runs, *warmup, *baseline, *sdkBaseline, *timeout, *seed, extraEnv, flag.Args()); err != nil {
+	opts := options{rounds: *rounds, runs: *runs, warmup: *warmup, baseline: *baseline, sdkBaseline: *sdkBaseline,
+		timeout: *timeout, seed: *seed, workdir: *workdir, env: extraEnv, floors: floors}
+	if err := run(opts, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Duration, seed uint64, extraEnv, args []string) error {
-	if rounds < 1 || runs < 1 || len(args) == 0 {
+type options struct {
+	rounds, runs, warmup  int
+	baseline, sdkBaseline string
+	timeout               time.Duration
+	seed                  uint64
+	workdir               string
+	env, floors           []string
+}
+
+func run(o options, args []string) error {
+	if o.rounds < 1 || o.runs < 1 || len(args) == 0 {
 		return errors.New("usage: coldstart [flags] NAME=PATH [NAME=PATH]")
 	}
 	var bins []*binary
@@ -111,19 +139,28 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 		}
 		b := &binary{name: name, path: abs}
 		bins = append(bins, b)
-		if name == baseline {
+		if name == o.baseline {
 			base = b
 		}
-		if name == sdkBaseline {
+		if name == o.sdkBaseline {
 			sdkBase = b
 		}
 	}
 	if base == nil {
-		return fmt.Errorf("no binary named %q (the baseline) among the arguments", baseline)
+		return fmt.Errorf("no binary named %q (the baseline) among the arguments", o.baseline)
 	}
-	if sdkBaseline != "" && sdkBase == nil {
-		return fmt.Errorf("no binary named %q (the SDK baseline) among the arguments", sdkBaseline)
+	if o.sdkBaseline != "" && sdkBase == nil {
+		return fmt.Errorf("no binary named %q (the SDK baseline) among the arguments", o.sdkBaseline)
 	}
+	floorOf, err := parseFloors(o.floors, bins)
+	if err != nil {
+		return err
+	}
+	dir, err := copyBinaries(o.workdir, bins)
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
 
 	trap, err := newTrap()
 	if err != nil {
@@ -133,25 +170,26 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 
 	order := append([]*binary(nil), bins...)
 	start := time.Now()
-	for r := range runs {
-		rng := rand.New(rand.NewPCG(seed+uint64(r), seed+uint64(r)))
+	for r := range o.runs {
+		rng := rand.New(rand.NewPCG(o.seed+uint64(r), o.seed+uint64(r)))
 		first := make(map[*binary]int, len(bins))
 		for _, b := range bins {
 			first[b] = len(b.ms)
 		}
 		const ms = float64(time.Millisecond)
-		for round := 0; round < warmup+rounds; round++ {
+		for round := 0; round < o.warmup+o.rounds; round++ {
 			rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 			for _, b := range order {
 				before := trap.count.Load()
-				d, cpu, err := startOnce(b, env(b.name, trap.addr, extraEnv), timeout)
+				d, cpu, flt, err := startOnce(b, env(b.name, trap.addr, o.env), o.timeout)
 				if err != nil {
 					return fmt.Errorf("%s: %w", b.name, err)
 				}
 				b.conn += int(trap.count.Load() - before)
-				if round >= warmup {
+				if round >= o.warmup {
 					b.ms = append(b.ms, float64(d)/ms)
 					b.cpu = append(b.cpu, float64(cpu)/ms)
+					b.flt = append(b.flt, float64(flt))
 				}
 			}
 		}
@@ -161,7 +199,7 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 		}
 	}
 	fmt.Fprintf(os.Stderr, "%d binaries x %d runs x %d starts (+%d warm-up rounds each) in %.1fs\n",
-		len(bins), runs, rounds, warmup, time.Since(start).Seconds())
+		len(bins), o.runs, o.rounds, o.warmup, time.Since(start).Seconds())
 
 	median := func(b *binary) float64 { return benchfile.Median(append([]float64(nil), b.runs...)) }
 	rank := func(b *binary) int {
@@ -186,6 +224,9 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 		if sdkBase != nil && b != base && b != sdkBase {
 			figs = append(figs, ratioFigures("coldstart."+n+".ratio_vs_"+benchfile.SnakeName(sdkBase.name), b.runs, sdkBase.runs)...)
 		}
+		if floor := floorOf[b]; floor != nil {
+			figs = append(figs, ratioFigures("coldstart."+n+".ratio_vs_sdk_floor", b.runs, floor.runs)...)
+		}
 	}
 	for _, b := range bins {
 		n := benchfile.SnakeName(b.name)
@@ -194,10 +235,11 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 			figs = append(figs, ratioFigures("coldstart."+n+".cpu_ratio", b.cpuR, base.cpuR)...)
 		}
 	}
-	figs = append(figs, benchfile.New("coldstart.runs", float64(runs), "runs"),
-		benchfile.New("coldstart.samples", float64(rounds*runs), "starts"))
+	figs = append(figs, benchfile.New("coldstart.runs", float64(o.runs), "runs"),
+		benchfile.New("coldstart.samples", float64(o.rounds*o.runs), "starts"))
 	for _, b := range bins {
-		figs = append(figs, benchfile.New("coldstart."+benchfile.SnakeName(b.name)+".init_connections", float64(b.conn), "connections"))
+		figs = append(figs, benchfile.New("coldstart."+benchfile.SnakeName(b.name)+".init_connections", float64(b.conn), "connections"),
+			benchfile.New("coldstart."+benchfile.SnakeName(b.name)+".page_faults", benchfile.Median(append([]float64(nil), b.flt...)), "faults"))
 		if b.conn > 0 {
 			fmt.Fprintf(os.Stderr, "FINDING: %s opened %d connection(s) to an AWS endpoint before its first poll\n", b.name, b.conn)
 		}
@@ -210,6 +252,53 @@ func run(rounds, runs, warmup int, baseline, sdkBaseline string, timeout time.Du
 		figs = append(figs, benchfile.New("binary_size."+benchfile.SnakeName(b.name), float64(st.Size()), "bytes"))
 	}
 	return benchfile.Print(os.Stdout, figs...)
+}
+
+// parseFloors reads the -floor flags: NAME=FLOOR, both names of arguments.
+func parseFloors(flags []string, bins []*binary) (map[*binary]*binary, error) {
+	byName := make(map[string]*binary, len(bins))
+	for _, b := range bins {
+		byName[b.name] = b
+	}
+	floorOf := make(map[*binary]*binary, len(flags))
+	for _, f := range flags {
+		name, floor, _ := strings.Cut(f, "=")
+		b, fl := byName[name], byName[floor]
+		if b == nil || fl == nil || b == fl {
+			return nil, fmt.Errorf("-floor %q: want NAME=FLOOR, two different names among the arguments", f)
+		}
+		if floorOf[b] != nil {
+			return nil, fmt.Errorf("-floor %q: %s has a floor already", f, name)
+		}
+		floorOf[b] = fl
+	}
+	return floorOf, nil
+}
+
+// copyBinaries writes each binary to DIR/<i>/bootstrap, a new directory DIR
+// under workdir, in a single write, and sets its exe to the copy: every
+// binary then enters the page cache the same way, whichever way (linker,
+// cp, a read from disk) put its original there (see the package comment).
+func copyBinaries(workdir string, bins []*binary) (string, error) {
+	dir, err := os.MkdirTemp(workdir, "coldstart-")
+	if err != nil {
+		return "", err
+	}
+	for i, b := range bins {
+		data, err := os.ReadFile(b.path)
+		if err == nil {
+			b.exe = filepath.Join(dir, strconv.Itoa(i), "bootstrap")
+			err = os.Mkdir(filepath.Dir(b.exe), 0o755)
+		}
+		if err == nil {
+			err = os.WriteFile(b.exe, data, 0o755)
+		}
+		if err != nil {
+			_ = os.RemoveAll(dir)
+			return "", fmt.Errorf("copy %s: %w", b.name, err)
+		}
+	}
+	return dir, nil
 }
 
 // ratioFigures: name, the median over the runs of each run's ratio of
@@ -273,12 +362,13 @@ func env(name, trapAddr string, extra []string) []string {
 	return append(e, extra...)
 }
 
-// startOnce execs the binary and returns the time from exec to its first
-// Runtime API poll, then kills it and returns the CPU time it used too.
-func startOnce(b *binary, env []string, timeout time.Duration) (wall, cpu time.Duration, err error) {
+// startOnce execs the binary's copy and returns the time from exec to its
+// first Runtime API poll, then kills it and returns the CPU time it used and
+// its minor page faults too.
+func startOnce(b *binary, env []string, timeout time.Duration) (wall, cpu time.Duration, faults int64, err error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	polled := make(chan time.Time, 1)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -296,15 +386,15 @@ func startOnce(b *binary, env []string, timeout time.Duration) (wall, cpu time.D
 	defer srv.Close()
 
 	var out bytes.Buffer
-	cmd := exec.Command(b.path)
+	cmd := exec.Command(b.exe)
 	cmd.Env = append(env, "AWS_LAMBDA_RUNTIME_API="+ln.Addr().String())
 	cmd.Stdout, cmd.Stderr = &out, &out
-	cmd.Dir = filepath.Dir(b.path)
+	cmd.Dir = filepath.Dir(b.exe)
 	exited := make(chan error, 1)
 
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	go func() { exited <- cmd.Wait() }()
 	kill := func() {
@@ -316,12 +406,15 @@ func startOnce(b *binary, env []string, timeout time.Duration) (wall, cpu time.D
 	select {
 	case t := <-polled:
 		kill()
-		return t.Sub(t0), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			faults = ru.Minflt
+		}
+		return t.Sub(t0), cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), faults, nil
 	case err := <-exited:
-		return 0, 0, fmt.Errorf("exited before polling the Runtime API (%w); output:\n%s", err, tail(out.String(), 20))
+		return 0, 0, 0, fmt.Errorf("exited before polling the Runtime API (%w); output:\n%s", err, tail(out.String(), 20))
 	case <-timer.C:
 		kill()
-		return 0, 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))
+		return 0, 0, 0, fmt.Errorf("no Runtime API poll within %s; output:\n%s", timeout, tail(out.String(), 20))
 	}
 }
 
