@@ -163,7 +163,7 @@ fuzz: $(GOMOD_STAMP) ## Run each go test -fuzz target for FUZZTIME (default 10s)
 
 # --- benchmarks ----------------------------------------------------------------------------------------------------
 
-bench: tools ## Cold starts vs hello-world, handler ns/op, assign and push latency and orders/s vs a no-op floor, AWS calls, cost per 1,000 orders (tracking apart) (fresh emulator on BENCH_PORT; BENCH_ONLY=coldstart: the cold starts alone); BENCH lines, .run/bench/
+bench: tools ## Cold starts vs hello-world, handler ns/op, assign and push latency and orders/s vs a no-op floor (and the app's topology with no-op functions), AWS calls, cost per 1,000 orders (tracking apart) (fresh emulator on BENCH_PORT; BENCH_ONLY=coldstart: the cold starts alone); BENCH lines, .run/bench/
 	@scripts/bench.sh $(BENCH_PORT)
 
 reliability: tools ## Load and fault suite on a fresh chaos emulator on RELIABILITY_PORT: duplicates, crashes, provider faults, 500 orders; RELIABILITY lines

@@ -45,43 +45,49 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 	sprops := props.StackProps
 	sprops.Description = jsii.String("Serverless food delivery: the benchmark's no-op floor (local stage only)")
 	stack := awscdk.NewStack(scope, &id, &sprops)
-	arch := props.Architecture
-	if arch == nil {
-		arch = awslambda.Architecture_ARM_64()
-	}
 	t := Timings(StageLocal)
 
-	table := awsdynamodb.NewTable(stack, jsii.String("Table"), &awsdynamodb.TableProps{
+	table, bus := newFloorData(stack, "", FloorBusName)
+	fn := floorFunctions(stack, props, table, bus)
+	newFloorHops(stack, "", t, table, bus, fn)
+
+	newPushFloor(stack, table, fn)
+	newTopologyFloor(stack, props, t)
+
+	awscdk.NewCfnOutput(stack, jsii.String("FloorTableName"), &awscdk.CfnOutputProps{Value: table.TableName()})
+	awscdk.NewCfnOutput(stack, jsii.String("FloorEventBusName"), &awscdk.CfnOutputProps{Value: bus.EventBusName()})
+	return stack
+}
+
+// floorFn creates one function of a floor: the no-op bootstrap with a name, a timeout and a reserved concurrency
+// (0: unreserved).
+type floorFn func(name string, timeout, reserved float64) awslambda.Function
+
+// newFloorData creates a floor's table (streamed as the app's) and bus; prefix tells the topology floor's apart.
+func newFloorData(stack awscdk.Stack, prefix, busName string) (awsdynamodb.Table, awsevents.EventBus) {
+	table := awsdynamodb.NewTable(stack, jsii.String(prefix+"Table"), &awsdynamodb.TableProps{
 		PartitionKey:  &awsdynamodb.Attribute{Name: jsii.String("PK"), Type: awsdynamodb.AttributeType_STRING},
 		BillingMode:   awsdynamodb.BillingMode_PAY_PER_REQUEST,
 		Stream:        awsdynamodb.StreamViewType_NEW_AND_OLD_IMAGES, // as the app's table
 		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
 	})
-	bus := awsevents.NewEventBus(stack, jsii.String("EventBus"), &awsevents.EventBusProps{EventBusName: jsii.String(FloorBusName)})
-	queue := func(name string) awssqs.Queue {
-		return awssqs.NewQueue(stack, jsii.String(name+"Queue"), &awssqs.QueueProps{
-			VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(t.VisibilityTimeout.Seconds())),
-		})
-	}
-	payQ, assignQ := queue("Payment"), queue("Assignment")
-	for _, r := range []struct {
-		id, detailType string
-		q              awssqs.IQueue
-	}{{"PaymentRule", "FloorPlaced", payQ}, {"AssignmentRule", "FloorPaid", assignQ}} {
-		awsevents.NewRule(stack, jsii.String(r.id), &awsevents.RuleProps{
-			EventBus:     bus,
-			EventPattern: &awsevents.EventPattern{Source: jsii.Strings(FloorEventSource), DetailType: jsii.Strings(r.detailType)},
-			Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewSqsQueue(r.q, nil)},
-		})
-	}
+	bus := awsevents.NewEventBus(stack, jsii.String(prefix+"EventBus"), &awsevents.EventBusProps{EventBusName: jsii.String(busName)})
+	return table, bus
+}
 
-	fn := func(name string, timeout, reserved float64) awslambda.Function {
+// floorFunctions returns the function factory of a floor working on table and bus.
+func floorFunctions(stack awscdk.Stack, p *FloorProps, table awsdynamodb.Table, bus awsevents.EventBus) floorFn {
+	arch := p.Architecture
+	if arch == nil {
+		arch = awslambda.Architecture_ARM_64()
+	}
+	return func(name string, timeout, reserved float64) awslambda.Function {
 		props := &awslambda.FunctionProps{
 			Description:  jsii.String("food-delivery floor (no-op) " + name),
 			Runtime:      awslambda.Runtime_PROVIDED_AL2023(),
 			Handler:      jsii.String("bootstrap"),
 			Architecture: arch,
-			Code:         awslambda.Code_FromAsset(jsii.String(props.AssetDir), nil),
+			Code:         awslambda.Code_FromAsset(jsii.String(p.AssetDir), nil),
 			MemorySize:   jsii.Number(128),
 			Timeout:      awscdk.Duration_Seconds(jsii.Number(timeout)),
 			Environment: &map[string]*string{
@@ -93,16 +99,44 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 		}
 		return awslambda.NewFunction(stack, jsii.String(name+"Function"), props)
 	}
+}
+
+// floorHops are the functions and queues of a floor's four hops.
+type floorHops struct {
+	publisher, payment, assignment awslambda.Function
+	payQ, assignQ                  awssqs.Queue
+}
+
+// newFloorHops creates the four hops of a floor on table and bus: its two rules, two queues and three functions
+// with the app's event source settings (functions.go). prefix tells the topology floor's construct ids apart.
+func newFloorHops(stack awscdk.Stack, prefix string, t ConsumerTimings, table awsdynamodb.Table, bus awsevents.EventBus, fn floorFn) floorHops {
+	queue := func(name string) awssqs.Queue {
+		return awssqs.NewQueue(stack, jsii.String(prefix+name+"Queue"), &awssqs.QueueProps{
+			VisibilityTimeout: awscdk.Duration_Seconds(jsii.Number(t.VisibilityTimeout.Seconds())),
+		})
+	}
+	h := floorHops{payQ: queue("Payment"), assignQ: queue("Assignment")}
+	for _, r := range []struct {
+		id, detailType string
+		q              awssqs.IQueue
+	}{{"PaymentRule", "FloorPlaced", h.payQ}, {"AssignmentRule", "FloorPaid", h.assignQ}} {
+		awsevents.NewRule(stack, jsii.String(prefix+r.id), &awsevents.RuleProps{
+			EventBus:     bus,
+			EventPattern: &awsevents.EventPattern{Source: jsii.Strings(FloorEventSource), DetailType: jsii.Strings(r.detailType)},
+			Targets:      &[]awsevents.IRuleTarget{awseventstargets.NewSqsQueue(r.q, nil)},
+		})
+	}
+
 	consumerTimeout := t.FunctionTimeout.Seconds()
-	publisher := fn("StreamPublisher", streamTimeoutSeconds, 0)
-	payment := fn("Payment", consumerTimeout, paymentConcurrency)
-	assignment := fn("Assignment", consumerTimeout, 0)
-	bus.GrantPutEventsTo(publisher, nil)
-	table.GrantReadWriteData(payment)
-	table.GrantReadWriteData(assignment)
+	h.publisher = fn(prefix+"StreamPublisher", streamTimeoutSeconds, 0)
+	h.payment = fn(prefix+"Payment", consumerTimeout, paymentConcurrency)
+	h.assignment = fn(prefix+"Assignment", consumerTimeout, 0)
+	bus.GrantPutEventsTo(h.publisher, nil)
+	table.GrantReadWriteData(h.payment)
+	table.GrantReadWriteData(h.assignment)
 
 	// The app's event source settings (functions.go), so that only the functions' work differs.
-	publisher.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
+	h.publisher.AddEventSource(awslambdaeventsources.NewDynamoEventSource(table, &awslambdaeventsources.DynamoEventSourceProps{
 		StartingPosition:        awslambda.StartingPosition_TRIM_HORIZON,
 		BatchSize:               jsii.Number(StreamPublisherBatchSize),
 		BisectBatchOnError:      jsii.Bool(true),
@@ -114,26 +148,21 @@ func NewFloorStack(scope constructs.Construct, id string, props *FloorProps) aws
 				"S": awslambda.FilterRule_Or(jsii.String("PLACED"), jsii.String("PAID"), jsii.String("ASSIGNED"))}}},
 		})},
 	}))
-	payment.AddEventSource(awslambdaeventsources.NewSqsEventSource(payQ, &awslambdaeventsources.SqsEventSourceProps{
+	h.payment.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.payQ, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(paymentBatchSize), ReportBatchItemFailures: jsii.Bool(true), MaxConcurrency: jsii.Number(paymentConcurrency),
 	}))
-	assignment.AddEventSource(awslambdaeventsources.NewSqsEventSource(assignQ, &awslambdaeventsources.SqsEventSourceProps{
+	h.assignment.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.assignQ, &awslambdaeventsources.SqsEventSourceProps{
 		BatchSize: jsii.Number(sqsBatchSize), ReportBatchItemFailures: jsii.Bool(true),
 		MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
 	}))
-
-	newPushFloor(stack, table, fn)
-
-	awscdk.NewCfnOutput(stack, jsii.String("FloorTableName"), &awscdk.CfnOutputProps{Value: table.TableName()})
-	awscdk.NewCfnOutput(stack, jsii.String("FloorEventBusName"), &awscdk.CfnOutputProps{Value: bus.EventBusName()})
-	return stack
+	return h
 }
 
 // newPushFloor adds the floor of bench/push, the live-tracking path with no-op functions: an HTTP API route
 // (tracking's place) whose function puts a "ping" item, the table's stream to a push function (realtime-push's place,
 // with its event source settings) that posts the ping to the connection it names, and a WebSocket API (stage live)
 // whose $connect accepts anyone and whose $default answers with the caller's connection id.
-func newPushFloor(stack awscdk.Stack, table awsdynamodb.Table, fn func(name string, timeout, reserved float64) awslambda.Function) {
+func newPushFloor(stack awscdk.Stack, table awsdynamodb.Table, fn floorFn) {
 	edge := fn("Edge", apiTimeoutSeconds, 0)
 	table.Grant(edge, jsii.String("dynamodb:PutItem"))
 	httpAPI := awsapigatewayv2.NewHttpApi(stack, jsii.String("HttpApi"), &awsapigatewayv2.HttpApiProps{ApiName: jsii.String("food-delivery-floor")})

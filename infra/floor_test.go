@@ -11,7 +11,8 @@ import (
 )
 
 // The floor of bench/e2e has the app's order → courier-assigned topology: one stream, one bus with two rules, two
-// queues, three functions with the app's event source settings (payment one message at a time, 5 at once).
+// queues, three functions with the app's event source settings (payment one message at a time, 5 at once). The
+// topology floor beside it (floor_topology_test.go) has the same four hops on a table and bus of its own.
 func TestFloorStackMirrorsTheAssignmentPath(t *testing.T) {
 	app := awscdk.NewApp(&awscdk.AppProps{Outdir: jsii.String(t.TempDir())})
 	stack := NewFloorStack(app, FloorStackName, &FloorProps{
@@ -19,17 +20,19 @@ func TestFloorStackMirrorsTheAssignmentPath(t *testing.T) {
 		Architecture: awslambda.Architecture_X86_64(),
 	})
 	tpl := assertions.Template_FromStack(stack, nil)
-	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(1))
+	tpl.ResourceCountIs(jsii.String("AWS::DynamoDB::Table"), jsii.Number(2)) // the floor's and the topology floor's
 	tpl.HasResourceProperties(jsii.String("AWS::DynamoDB::Table"), map[string]any{
 		"StreamSpecification": map[string]any{"StreamViewType": "NEW_AND_OLD_IMAGES"},
 		"BillingMode":         "PAY_PER_REQUEST",
 	})
-	tpl.ResourceCountIs(jsii.String("AWS::Events::EventBus"), jsii.Number(1))
-	tpl.ResourceCountIs(jsii.String("AWS::Events::Rule"), jsii.Number(2))
-	tpl.ResourceCountIs(jsii.String("AWS::SQS::Queue"), jsii.Number(2))
-	// Three on the assignment path, two on the live-tracking path (edge: the HTTP route and the socket; push).
-	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(5))
-	tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4))
+	tpl.ResourceCountIs(jsii.String("AWS::Events::EventBus"), jsii.Number(2))
+	// Two rules and queues each floor, and the topology floor's three channels.
+	tpl.ResourceCountIs(jsii.String("AWS::Events::Rule"), jsii.Number(2+2+3))
+	tpl.ResourceCountIs(jsii.String("AWS::SQS::Queue"), jsii.Number(2+2+3))
+	// Three on the assignment path, two on the live-tracking path (edge: the HTTP route and the socket; push); the
+	// topology floor's three, its push and its three channels.
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(5+3+1+3))
+	tpl.ResourceCountIs(jsii.String("AWS::Lambda::EventSourceMapping"), jsii.Number(4+3+1+3))
 	tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventSourceMapping"), map[string]any{
 		"BatchSize": StreamPublisherBatchSize, "StartingPosition": "TRIM_HORIZON", "BisectBatchOnFunctionError": true,
 	})

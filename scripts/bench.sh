@@ -9,10 +9,11 @@
 #   3. ns/op and allocs/op of each handler's hot path with in-memory adapters (go test -bench, bench/gobench),
 #   4. a FRESH emulator on PORT (default 4596), deployed and seeded (plus 20 spare couriers without logins; bench/e2e
 #      adds a free one per order it places), and the no-op floor stack FoodDeliveryFloor beside the app
-#      (infra/floor.go, functions from bench/floor),
-#   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the app, on that
-#      emulator, BENCH_RUNS times (bench/e2e; in each run the floor first, each after 5 unmeasured orders; every
-#      ratio is taken within a run and reported as the median over the runs with its min and max),
+#      (infra/floor.go, functions from bench/floor; with it the topology floor, infra/floor_topology.go),
+#   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the topology floor (the
+#      app's design on that path with no-op functions), then of the app, on that emulator, BENCH_RUNS times
+#      (bench/e2e; each after 5 unmeasured orders; every ratio is taken within a run and reported as the median over
+#      the runs with its min and max),
 #   5b. live-tracking push latency, location POST → frame at the customer's socket, of the app against the floor's
 #      no-op functions on the same hops, alternately, one push in flight (bench/push; BENCH_PUSH_SAMPLES each, default 60),
 #   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
@@ -226,7 +227,7 @@ fi
 step "Handler hot paths: go test -bench with in-memory adapters" handlers
 step "Fresh emulator on port $port: start, deploy, seed" emulator
 step "No-op floor stack FoodDeliveryFloor on port $port" floor
-step "Order placed → courier assigned: $runs run(s) of $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor then app" e2e
+step "Order placed → courier assigned: $runs run(s) of $e2e_orders orders at ${e2e_rate}/s and at ${e2e_burst}/s, floor, topology floor, app" e2e
 step "Live-tracking push: location POST → frame at the customer, $push_samples pushes each, floor and app alternately" push
 step "AWS calls per request and per event ($orders orders, handlers in-process)" calls
 step "Stopping the emulator on port $port" "$scripts/emulator.sh" stop "$port"

@@ -2,15 +2,24 @@
 // latency of the deployed app and of its no-op floor (the FoodDeliveryFloor
 // stack: the same four hops and event source settings, functions that only
 // forward; infra/floor.go, bench/floor), back to back on the same emulator.
+// Between them it measures the topology floor (infra/floor_topology.go, in the
+// same stack): the floor's four hops plus what the app's design adds on that
+// path with no-op functions and the app's settings (a second stream consumer
+// in realtime-push's place, three notification channels on the Paid and
+// Assigned events, the payment waiting the simulated provider's latency). So
+// app / floor splits into topology / floor, what the design costs on the
+// emulator, and app / topology, what the app's code costs.
 //
 // Each system gets the same loads: -orders orders offered at -rate per second
 // for the latency, then -orders more at -burst-rate per second for the
-// sustained throughput (after 5 unmeasured orders). The app's orders go through the HTTP API as the demo customer
+// sustained throughput (after 5 unmeasured orders); in each run the floor,
+// then the topology floor, then the app. The app's orders go through the HTTP API as the demo customer
 // (POST /orders with an Idempotency-Key); the floor's are PutItems of a PLACED
 // item. Latency is measured from the timestamps the writes carry, both taken
 // on this machine's clock: the order's created_at (set by order-api right
 // before its write) to its updated_at when COURIER_ASSIGNED (set by
-// delivery-assignment), and the floor item's placed_at to its assigned_at.
+// delivery-assignment), and the floor item's placed_at to its assigned_at (the
+// topology floor's the same).
 // Polling only detects completion, so its interval adds nothing to the figures.
 // Sustained throughput is orders / (last assignment − first placing) of the
 // burst, reported only if every order was assigned (anything else fails the
@@ -24,7 +33,15 @@
 //	e2e.assign_latency.{p50,p99,floor_p50,floor_p99}   ms
 //	e2e.assign_latency.{ratio_p50,ratio_p99}           x
 //	e2e.sustained_orders_per_s, .floor, .ratio          orders/s, orders/s, x
+//	e2e.topology.assign_latency.{p50,p99}               ms
+//	e2e.topology.{ratio_p50,ratio_p99,sustained_ratio}  x, topology / floor
+//	e2e.topology.sustained_orders_per_s                 orders/s
+//	e2e.ratio_vs_topology_{p50,p99}                     x, app / topology
+//	e2e.sustained.ratio_vs_topology                     x, app / topology
 //	e2e.orders, e2e.offered_rate                        orders, orders/s
+//
+// Every ratio is taken within a run and printed as the median over the runs
+// with _min and _max.
 package main
 
 import (
@@ -103,7 +120,7 @@ func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadli
 	if err != nil {
 		return err
 	}
-	floorTable, err := floorTableName(floorPath)
+	floor, topology, err := floorSystems(floorPath)
 	if err != nil {
 		return err
 	}
@@ -118,39 +135,59 @@ func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadli
 	var all []runFigures
 	for r := 1; r <= runs; r++ {
 		fmt.Fprintf(os.Stderr, "e2e: run %d of %d\n", r, runs)
-		f, err := runOnce(ctx, cfg, db, queues, out, floorTable, n, rate, burst, deadline)
+		f, err := runOnce(ctx, cfg, db, queues, out, floor, topology, n, rate, burst, deadline)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", r, err)
 		}
 		fmt.Fprintf(os.Stderr, "e2e: run %d: p50 %.1f / %.1f ms (%.2fx), p99 %.1f / %.1f ms (%.2fx), %.2f / %.2f orders/s (%.3fx)\n",
 			r, f.p50, f.floorP50, f.p50/f.floorP50, f.p99, f.floorP99, f.p99/f.floorP99, f.perS, f.floorPerS, f.perS/f.floorPerS)
+		fmt.Fprintf(os.Stderr, "e2e: run %d: topology p50 %.1f ms (%.2fx the floor, app %.2fx it), p99 %.1f ms (%.2fx, app %.2fx), %.2f orders/s (%.3fx, app %.3fx)\n",
+			r, f.topoP50, f.topoP50/f.floorP50, f.p50/f.topoP50, f.topoP99, f.topoP99/f.floorP99, f.p99/f.topoP99,
+			f.topoPerS, f.topoPerS/f.floorPerS, f.perS/f.topoPerS)
 		all = append(all, f)
 	}
 	return benchfile.Print(os.Stdout, figures(all, n, rate, burst)...)
 }
 
-// runFigures is what one run measured: the app's and the floor's latency percentiles (ms) and throughputs (orders/s).
+// runFigures is what one run measured: the app's, the floor's and the topology floor's latency percentiles (ms) and
+// throughputs (orders/s).
 type runFigures struct {
-	p50, p99, floorP50, floorP99 float64
-	perS, floorPerS              float64
+	p50, p99, floorP50, floorP99, topoP50, topoP99 float64
+	perS, floorPerS, topoPerS                      float64
 }
 
-// runOnce measures the floor, then the app, on the same emulator: latency at rate, then throughput at burst.
+// runOnce measures the floor, then the topology floor, then the app, on the same emulator: latency at rate, then
+// throughput at burst.
 func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *sqs.Client, out devstack.Outputs,
-	floorTable string, n int, rate, burst float64, deadline time.Duration) (runFigures, error) {
+	floorSys, topoSys floorSystem, n int, rate, burst float64, deadline time.Duration) (runFigures, error) {
 	// The floor first: after its last assignment it has nothing left to do, while the app still sends
 	// notifications and publishes CourierAssigned, which would load the emulator during the floor's run.
 	// Each system first gets a few unmeasured orders, so that neither pays for first invocations.
-	if _, err := runFloor(ctx, db, floorTable, warmup, rate, deadline); err != nil {
-		return runFigures{}, fmt.Errorf("floor warm-up: %w", err)
+	measure := func(sys floorSystem) (latency, throughput result, err error) {
+		if _, err := runFloor(ctx, db, sys, warmup, rate, deadline); err != nil {
+			return result{}, result{}, fmt.Errorf("%s warm-up: %w", sys.name, err)
+		}
+		if latency, err = runFloor(ctx, db, sys, n, rate, deadline); err != nil {
+			return result{}, result{}, fmt.Errorf("%s: %w", sys.name, err)
+		}
+		if throughput, err = runFloor(ctx, db, sys, n, burst, deadline); err != nil {
+			return result{}, result{}, fmt.Errorf("%s, throughput: %w", sys.name, err)
+		}
+		return latency, throughput, nil
 	}
-	floor, err := runFloor(ctx, db, floorTable, n, rate, deadline)
+	floor, floorBurst, err := measure(floorSys)
 	if err != nil {
-		return runFigures{}, fmt.Errorf("floor: %w", err)
+		return runFigures{}, err
 	}
-	floorBurst, err := runFloor(ctx, db, floorTable, n, burst, deadline)
+	// The topology floor's channels still get the last orders' Assigned events after the last assignment, as the
+	// app's do: they must be done before the app's orders. The publisher's last invocations come first.
+	topo, topoBurst, err := measure(topoSys)
 	if err != nil {
-		return runFigures{}, fmt.Errorf("floor, throughput: %w", err)
+		return runFigures{}, err
+	}
+	time.Sleep(time.Second)
+	if err := drain(ctx, queues, deadline, topoSys.queueURLs...); err != nil {
+		return runFigures{}, fmt.Errorf("%s: %w", topoSys.name, err)
 	}
 	// Every app order keeps its courier (nobody delivers): each pass gets as many fresh free couriers as it has
 	// orders, so that every run finds the same number of them whatever the runs before it took.
@@ -178,7 +215,8 @@ func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *s
 	return runFigures{
 		p50: ms(pct(app.latencies, 50)), p99: ms(pct(app.latencies, 99)),
 		floorP50: ms(pct(floor.latencies, 50)), floorP99: ms(pct(floor.latencies, 99)),
-		perS: appBurst.perSecond(), floorPerS: floorBurst.perSecond(),
+		topoP50: ms(pct(topo.latencies, 50)), topoP99: ms(pct(topo.latencies, 99)),
+		perS: appBurst.perSecond(), floorPerS: floorBurst.perSecond(), topoPerS: topoBurst.perSecond(),
 	}, nil
 }
 
@@ -216,6 +254,18 @@ func figures(runs []runFigures, n int, rate, burst float64) []benchfile.Figure {
 		benchfile.New("e2e.sustained_orders_per_s", med(func(r runFigures) float64 { return r.perS }), "orders/s"),
 		benchfile.New("e2e.sustained_orders_per_s.floor", med(func(r runFigures) float64 { return r.floorPerS }), "orders/s"))
 	ratio("e2e.sustained_orders_per_s.ratio", func(r runFigures) float64 { return r.perS / r.floorPerS })
+	// The topology floor: what the app's design costs on the emulator with no-op code (topology / floor), and what
+	// the app's code costs on top of it (app / topology).
+	fs = append(fs,
+		benchfile.New("e2e.topology.assign_latency.p50", med(func(r runFigures) float64 { return r.topoP50 }), "ms"),
+		benchfile.New("e2e.topology.assign_latency.p99", med(func(r runFigures) float64 { return r.topoP99 }), "ms"),
+		benchfile.New("e2e.topology.sustained_orders_per_s", med(func(r runFigures) float64 { return r.topoPerS }), "orders/s"))
+	ratio("e2e.topology.ratio_p50", func(r runFigures) float64 { return r.topoP50 / r.floorP50 })
+	ratio("e2e.topology.ratio_p99", func(r runFigures) float64 { return r.topoP99 / r.floorP99 })
+	ratio("e2e.topology.sustained_ratio", func(r runFigures) float64 { return r.topoPerS / r.floorPerS })
+	ratio("e2e.ratio_vs_topology_p50", func(r runFigures) float64 { return r.p50 / r.topoP50 })
+	ratio("e2e.ratio_vs_topology_p99", func(r runFigures) float64 { return r.p99 / r.topoP99 })
+	ratio("e2e.sustained.ratio_vs_topology", func(r runFigures) float64 { return r.perS / r.topoPerS })
 	return fs
 }
 
@@ -286,7 +336,7 @@ func drain(ctx context.Context, client *sqs.Client, deadline time.Duration, urls
 			return nil
 		}
 		if time.Now().After(end) {
-			return fmt.Errorf("the app's queues still hold %d message(s) after %s", busy, deadline)
+			return fmt.Errorf("the queues still hold %d message(s) after %s", busy, deadline)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -300,20 +350,37 @@ func pct(d []time.Duration, p float64) time.Duration {
 	return s[max(i, 0)]
 }
 
-func floorTableName(path string) (string, error) {
+// floorSystem is a floor as bench/e2e drives it: items put in its table, its queues to drain.
+type floorSystem struct {
+	name, table string
+	// item holds the attributes every item carries beside PK, status and placed_at.
+	item      map[string]types.AttributeValue
+	queueURLs []string
+}
+
+// floorSystems reads the floor's and the topology floor's resources from the FoodDeliveryFloor stack's outputs.
+func floorSystems(path string) (floor, topology floorSystem, err error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
-		return "", err
+		return floor, topology, err
 	}
 	var byStack map[string]map[string]string
 	if err := json.Unmarshal(raw, &byStack); err != nil {
-		return "", err
+		return floor, topology, err
 	}
-	name := byStack["FoodDeliveryFloor"]["FloorTableName"]
-	if name == "" {
-		return "", fmt.Errorf("%s has no FoodDeliveryFloor.FloorTableName", path)
+	outputs := byStack["FoodDeliveryFloor"]
+	for _, k := range []string{"FloorTableName", "TopologyTableName", "TopologyQueueUrls"} {
+		if outputs[k] == "" {
+			return floor, topology, fmt.Errorf("%s has no FoodDeliveryFloor.%s", path, k)
+		}
 	}
-	return name, nil
+	floor = floorSystem{name: "floor", table: outputs["FloorTableName"]}
+	// The topology floor's items are order items to the app's push filter (infra.realtimePushSource), which it
+	// shares: the type the app's order items carry.
+	topology = floorSystem{name: "topology floor", table: outputs["TopologyTableName"],
+		item:      map[string]types.AttributeValue{"type": &types.AttributeValueMemberS{Value: store.ItemTypeOrder}},
+		queueURLs: strings.Split(outputs["TopologyQueueUrls"], ",")}
+	return floor, topology, nil
 }
 
 // offer calls place(i) for i in [0, n) at rate per second, from up to clients goroutines at once.
@@ -488,15 +555,20 @@ func runApp(ctx context.Context, cfg aws.Config, db *dynamodb.Client, out devsta
 	return r, nil
 }
 
-func runFloor(ctx context.Context, db *dynamodb.Client, table string, n int, rate float64, deadline time.Duration) (result, error) {
+func runFloor(ctx context.Context, db *dynamodb.Client, sys floorSystem, n int, rate float64, deadline time.Duration) (result, error) {
 	run := platform.NewID()
-	fmt.Fprintf(os.Stderr, "e2e: floor: placing %d items at %.1f/s in %s\n", n, rate, table)
+	table := sys.table
+	fmt.Fprintf(os.Stderr, "e2e: %s: placing %d items at %.1f/s in %s\n", sys.name, n, rate, table)
 	if err := offer(ctx, n, rate, func(i int) error {
-		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+		item := map[string]types.AttributeValue{
 			"PK":        &types.AttributeValueMemberS{Value: fmt.Sprintf("%s-%03d", run, i)},
 			"status":    &types.AttributeValueMemberS{Value: "PLACED"},
 			"placed_at": &types.AttributeValueMemberN{Value: strconv.FormatInt(time.Now().UnixNano(), 10)},
-		}})
+		}
+		for k, v := range sys.item {
+			item[k] = v
+		}
+		_, err := db.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: item})
 		return err
 	}); err != nil {
 		return result{}, err

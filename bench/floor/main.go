@@ -15,6 +15,19 @@
 //   - with FLOOR_ROLE=push, a stream batch (realtime-push's place): one
 //     PostToConnection of {"n"} per ping item.
 //
+// In the topology floor (infra/floor_topology.go), the app's design on the
+// same path, it also plays:
+//
+//   - with FLOOR_ROLE=status-push, a stream batch (realtime-push's place on the
+//     order path): one "pushed" line per invocation, as realtime-push writes,
+//     and no call;
+//   - with FLOOR_ROLE=channel, an SQS batch (a notification channel's place):
+//     one "event handled" line per message, and no call;
+//   - with FLOOR_PUBLISH_ASSIGNED=true, the publisher also publishes ASSIGNED
+//     items (FloorAssigned, the app's CourierAssigned, which the channels get);
+//   - with PROVIDER_LATENCY_MS set (the app's payment setting), the payment
+//     waits that long before its write, as the app's simulated provider does.
+//
 // Nothing else: no validation, no ledger, no idempotency. It logs as the app
 // does, though: one JSON line on stdout per event published ("event published",
 // shared/publisher) and per message handled ("event handled",
@@ -46,12 +59,22 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	ebtypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 
+	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
+	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime/connapi"
 )
 
 // Source is the EventBridge source of the floor's events (infra.FloorEventSource).
 const Source = "food-delivery.floor"
+
+// The roles of FLOOR_ROLE beside the default (infra.FloorRoleStatusPush, infra.FloorRoleChannel; "push" is the
+// live-tracking floor's).
+const (
+	rolePush       = "push"
+	roleStatusPush = "status-push"
+	roleChannel    = "channel"
+)
 
 // The clients, built once by main (as the app's functions build theirs), before the first event.
 var (
@@ -60,6 +83,11 @@ var (
 	poster *connapi.Client // FLOOR_ROLE=push only
 	table  = os.Getenv("TABLE_NAME")
 	bus    = os.Getenv("EVENT_BUS_NAME")
+	role   = os.Getenv("FLOOR_ROLE")
+	// publishAssigned: the topology floor's publisher also publishes ASSIGNED items (infra.FloorEnvPublishAssigned).
+	publishAssigned = os.Getenv("FLOOR_PUBLISH_ASSIGNED") == "true"
+	// providerLatency is what the topology floor's payment waits, the app's simulated provider latency (0: none).
+	providerLatency = platform.ReadEnv(os.Getenv).Millis(payments.EnvProviderLatency, 0)
 	// log writes the lines the app's functions write, as they do (logging.Setup: JSON on stdout).
 	log = slog.New(slog.NewJSONHandler(os.Stdout, nil)).With("function", "floor")
 )
@@ -67,7 +95,7 @@ var (
 func main() {
 	cfg := awsenv.MustLoad()
 	db, eb = dynamodb.NewFromConfig(cfg), eventbridge.NewFromConfig(cfg)
-	if os.Getenv("FLOOR_ROLE") == "push" {
+	if role == rolePush {
 		p, err := connapi.New(os.Getenv("CONNECTIONS_URL"), cfg, cfg.HTTPClient)
 		if err != nil {
 			panic(err)
@@ -106,7 +134,10 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 		if err := json.Unmarshal(raw, &ev); err != nil {
 			return nil, err
 		}
-		return consume(ctx, ev), nil
+		if role == roleChannel {
+			return consume(ctx, ev, func(context.Context, string) error { return nil }), nil
+		}
+		return consume(ctx, ev, forward), nil
 	}
 	var ev events.DynamoDBEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {
@@ -114,6 +145,11 @@ func handle(ctx context.Context, raw json.RawMessage) (any, error) {
 	}
 	if poster != nil {
 		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, push(ctx, ev)
+	}
+	if role == roleStatusPush {
+		// realtime-push's line (shared/realtime): the floor's orders have no subscriber, so no frame.
+		log.Info("pushed", "records", len(ev.Records), "frames", 0)
+		return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, nil
 	}
 	return events.DynamoDBEventResponse{BatchItemFailures: []events.DynamoDBBatchItemFailure{}}, publish(ctx, ev)
 }
@@ -166,29 +202,9 @@ func push(ctx context.Context, ev events.DynamoDBEvent) error {
 	return nil
 }
 
-// publish forwards PLACED and PAID items as events, in one PutEvents.
+// publish forwards PLACED and PAID items (and ASSIGNED ones with publishAssigned) as events, in one PutEvents.
 func publish(ctx context.Context, ev events.DynamoDBEvent) error {
-	var entries []ebtypes.PutEventsRequestEntry
-	for _, r := range ev.Records {
-		status, ok := r.Change.NewImage["status"]
-		if !ok || status.DataType() != events.DataTypeString {
-			continue
-		}
-		var detailType string
-		switch status.String() {
-		case "PLACED":
-			detailType = "FloorPlaced"
-		case "PAID":
-			detailType = "FloorPaid"
-		default:
-			continue
-		}
-		detail, _ := json.Marshal(map[string]string{"id": r.Change.Keys["PK"].String()})
-		entries = append(entries, ebtypes.PutEventsRequestEntry{
-			EventBusName: aws.String(bus), Source: aws.String(Source),
-			DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
-		})
-	}
+	entries := toEvents(ev.Records)
 	if len(entries) == 0 {
 		return nil
 	}
@@ -205,13 +221,45 @@ func publish(ctx context.Context, ev events.DynamoDBEvent) error {
 	return nil
 }
 
-// consume writes the next status of every message's item.
-func consume(ctx context.Context, ev events.SQSEvent) events.SQSEventResponse {
+// toEvents are the events of the records to publish: PLACED → FloorPlaced, PAID → FloorPaid and, with
+// publishAssigned, ASSIGNED → FloorAssigned.
+func toEvents(records []events.DynamoDBEventRecord) []ebtypes.PutEventsRequestEntry {
+	var entries []ebtypes.PutEventsRequestEntry
+	for _, r := range records {
+		status, ok := r.Change.NewImage["status"]
+		if !ok || status.DataType() != events.DataTypeString {
+			continue
+		}
+		var detailType string
+		switch status.String() {
+		case "PLACED":
+			detailType = "FloorPlaced"
+		case "PAID":
+			detailType = "FloorPaid"
+		case "ASSIGNED":
+			if !publishAssigned {
+				continue
+			}
+			detailType = "FloorAssigned"
+		default:
+			continue
+		}
+		detail, _ := json.Marshal(map[string]string{"id": r.Change.Keys["PK"].String()})
+		entries = append(entries, ebtypes.PutEventsRequestEntry{
+			EventBusName: aws.String(bus), Source: aws.String(Source),
+			DetailType: aws.String(detailType), Detail: aws.String(string(detail)),
+		})
+	}
+	return entries
+}
+
+// consume hands every message's body to handle (forward: writes the next status of its item).
+func consume(ctx context.Context, ev events.SQSEvent, handle func(context.Context, string) error) events.SQSEventResponse {
 	// An empty list, not null: MiniStack 1.5.33's SQS poller fails on `"batchItemFailures": null` and then never
 	// deletes the batch.
 	resp := events.SQSEventResponse{BatchItemFailures: []events.SQSBatchItemFailure{}}
 	for _, m := range ev.Records {
-		if err := forward(ctx, m.Body); err != nil {
+		if err := handle(ctx, m.Body); err != nil {
 			log.Warn("event not handled; it will be retried", "message_id", m.MessageId, "error", err)
 			resp.BatchItemFailures = append(resp.BatchItemFailures, events.SQSBatchItemFailure{ItemIdentifier: m.MessageId})
 			continue
@@ -237,6 +285,9 @@ func forward(ctx context.Context, body string) error {
 	}
 	switch env.DetailType {
 	case "FloorPlaced":
+		if err := wait(ctx, providerLatency); err != nil {
+			return err
+		}
 		in.UpdateExpression = aws.String("SET #s = :s")
 		in.ExpressionAttributeValues = map[string]types.AttributeValue{":s": &types.AttributeValueMemberS{Value: "PAID"}}
 	case "FloorPaid":
@@ -251,4 +302,19 @@ func forward(ctx context.Context, body string) error {
 	in.ExpressionAttributeNames = map[string]string{"#s": "status"}
 	_, err := db.UpdateItem(ctx, in)
 	return err
+}
+
+// wait sleeps d, or until ctx ends.
+func wait(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
