@@ -13,7 +13,8 @@
 #   5. order-placed → courier-assigned latency and sustained orders/s of the floor, then of the topology floor (the
 #      app's design on that path with no-op functions), then of the app, on that emulator, BENCH_RUNS times
 #      (bench/e2e; each after 5 unmeasured orders; every ratio is taken within a run and reported as the median over
-#      the runs with its min and max),
+#      the runs with its min and max; every measured order's placing and assignment times in .run/bench/e2e-orders.tsv,
+#      to join with the functions' log lines in .run/PORT/emulator.log for per-hop times),
 #   5b. live-tracking push latency, location POST → frame at the customer's socket, of the app against the floor's
 #      no-op functions on the same hops, alternately, one push in flight (bench/push; BENCH_PUSH_SAMPLES each, default 60),
 #   6. AWS calls per API request and per event, handlers in-process against that emulator (bench/calls; it
@@ -190,7 +191,7 @@ floor() {
 e2e() {
   emulator_env "$port"
   "$bin/tools/e2e" -outputs "$RUN_ROOT/$port/outputs.json" -floor-outputs "$RUN_ROOT/$port/floor-outputs.json" \
-    -orders "$e2e_orders" -runs "$runs" -rate "$e2e_rate" -burst-rate "$e2e_burst" >"$out/e2e.txt"
+    -orders "$e2e_orders" -runs "$runs" -rate "$e2e_rate" -burst-rate "$e2e_burst" -timestamps "$out/e2e-orders.tsv" >"$out/e2e.txt"
   sed 's/^/    /' "$out/e2e.txt"
 }
 

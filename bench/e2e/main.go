@@ -93,12 +93,24 @@ func main() {
 	rate := flag.Float64("rate", 5, "orders offered per second for the latency")
 	burst := flag.Float64("burst-rate", 25, "orders offered per second for the sustained throughput")
 	deadline := flag.Duration("deadline", 150*time.Second, "how long each system may take to assign every order")
+	stampsPath := flag.String("timestamps", "", "also write every measured order's placing and assignment times to this TSV file, "+
+		"to join with the functions' log lines (per-hop times, docs/performance.md)")
 	flag.Parse()
 	if *runs < 1 {
 		fmt.Fprintln(os.Stderr, "e2e: -runs must be at least 1")
 		os.Exit(2)
 	}
-	if err := run(*outputsPath, *floorPath, *n, *runs, *rate, *burst, *deadline); err != nil {
+	var stamps io.Writer
+	if *stampsPath != "" {
+		f, err := os.Create(*stampsPath)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "e2e:", err)
+			os.Exit(1)
+		}
+		defer f.Close()
+		stamps = f
+	}
+	if err := run(*outputsPath, *floorPath, *n, *runs, *rate, *burst, *deadline, stamps); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
@@ -108,13 +120,47 @@ func main() {
 type result struct {
 	latencies   []time.Duration
 	first, last time.Time // first placing, last assignment
+	orders      []orderTimes
+}
+
+// orderTimes are one order's (or floor item's) id and the times of its placing and assignment.
+type orderTimes struct {
+	id               string
+	placed, assigned time.Time
+}
+
+// add counts one order assigned.
+func (r *result) add(id string, placed, assigned time.Time) {
+	r.latencies = append(r.latencies, assigned.Sub(placed))
+	r.orders = append(r.orders, orderTimes{id: id, placed: placed, assigned: assigned})
+	if r.first.IsZero() || placed.Before(r.first) {
+		r.first = placed
+	}
+	if assigned.After(r.last) {
+		r.last = assigned
+	}
+}
+
+// writeStamps writes one TSV line per order of a measured pass: run, system, pass, id, placed and assigned (RFC 3339,
+// UTC, nanoseconds), the functions' log lines' format.
+func writeStamps(w io.Writer, run int, system, pass string, r result) error {
+	if w == nil {
+		return nil
+	}
+	for _, o := range r.orders {
+		if _, err := fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", run, system, pass, o.id,
+			o.placed.UTC().Format(time.RFC3339Nano), o.assigned.UTC().Format(time.RFC3339Nano)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r result) perSecond() float64 {
 	return float64(len(r.latencies)) / r.last.Sub(r.first).Seconds()
 }
 
-func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadline time.Duration) error {
+func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadline time.Duration, stamps io.Writer) error {
 	ctx := context.Background()
 	out, err := devstack.LoadOutputs(outputsPath)
 	if err != nil {
@@ -135,7 +181,8 @@ func run(outputsPath, floorPath string, n, runs int, rate, burst float64, deadli
 	var all []runFigures
 	for r := 1; r <= runs; r++ {
 		fmt.Fprintf(os.Stderr, "e2e: run %d of %d\n", r, runs)
-		f, err := runOnce(ctx, cfg, db, queues, out, floor, topology, n, rate, burst, deadline)
+		stamp := func(system, pass string, res result) error { return writeStamps(stamps, r, system, pass, res) }
+		f, err := runOnce(ctx, cfg, db, queues, out, floor, topology, n, rate, burst, deadline, stamp)
 		if err != nil {
 			return fmt.Errorf("run %d: %w", r, err)
 		}
@@ -159,7 +206,8 @@ type runFigures struct {
 // runOnce measures the floor, then the topology floor, then the app, on the same emulator: latency at rate, then
 // throughput at burst.
 func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *sqs.Client, out devstack.Outputs,
-	floorSys, topoSys floorSystem, n int, rate, burst float64, deadline time.Duration) (runFigures, error) {
+	floorSys, topoSys floorSystem, n int, rate, burst float64, deadline time.Duration,
+	stamp func(system, pass string, r result) error) (runFigures, error) {
 	// The floor first: after its last assignment it has nothing left to do, while the app still sends
 	// notifications and publishes CourierAssigned, which would load the emulator during the floor's run.
 	// Each system first gets a few unmeasured orders, so that neither pays for first invocations.
@@ -173,7 +221,7 @@ func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *s
 		if throughput, err = runFloor(ctx, db, sys, n, burst, deadline); err != nil {
 			return result{}, result{}, fmt.Errorf("%s, throughput: %w", sys.name, err)
 		}
-		return latency, throughput, nil
+		return latency, throughput, errors.Join(stamp(sys.name, "latency", latency), stamp(sys.name, "throughput", throughput))
 	}
 	floor, floorBurst, err := measure(floorSys)
 	if err != nil {
@@ -204,6 +252,9 @@ func runOnce(ctx context.Context, cfg aws.Config, db *dynamodb.Client, queues *s
 	appBurst, err := runApp(ctx, cfg, db, out, n, burst, deadline)
 	if err != nil {
 		return runFigures{}, fmt.Errorf("app, throughput: %w", err)
+	}
+	if err := errors.Join(stamp("app", "latency", app), stamp("app", "throughput", appBurst)); err != nil {
+		return runFigures{}, err
 	}
 	// The next run's floor, and what follows on this emulator (bench/calls), must not share it with our orders'
 	// notifications.
@@ -543,13 +594,7 @@ func runApp(ctx context.Context, cfg aws.Config, db *dynamodb.Client, out devsta
 				return result{}, fmt.Errorf("order %s ended %s", id, o.Status)
 			}
 			done[id] = true
-			r.latencies = append(r.latencies, o.UpdatedAt.Sub(o.CreatedAt))
-			if r.first.IsZero() || o.CreatedAt.Before(r.first) {
-				r.first = o.CreatedAt
-			}
-			if o.UpdatedAt.After(r.last) {
-				r.last = o.UpdatedAt
-			}
+			r.add(id, o.CreatedAt, o.UpdatedAt)
 		}
 	}
 	return r, nil
@@ -587,7 +632,8 @@ func runFloor(ctx context.Context, db *dynamodb.Client, sys floorSystem, n int, 
 			items = append(items, page.Items...)
 		}
 		for _, it := range items {
-			if pk, _ := it["PK"].(*types.AttributeValueMemberS); pk == nil || !strings.HasPrefix(pk.Value, run+"-") {
+			pk, _ := it["PK"].(*types.AttributeValueMemberS)
+			if pk == nil || !strings.HasPrefix(pk.Value, run+"-") {
 				continue
 			}
 			a, ok := it["assigned_at"].(*types.AttributeValueMemberN)
@@ -597,13 +643,7 @@ func runFloor(ctx context.Context, db *dynamodb.Client, sys floorSystem, n int, 
 			placed, _ := strconv.ParseInt(it["placed_at"].(*types.AttributeValueMemberN).Value, 10, 64)
 			assigned, _ := strconv.ParseInt(a.Value, 10, 64)
 			pt, at := time.Unix(0, placed), time.Unix(0, assigned)
-			r.latencies = append(r.latencies, at.Sub(pt))
-			if r.first.IsZero() || pt.Before(r.first) {
-				r.first = pt
-			}
-			if at.After(r.last) {
-				r.last = at
-			}
+			r.add(pk.Value, pt, at)
 		}
 		if len(r.latencies) == n {
 			return r, nil

@@ -3,7 +3,9 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 )
 
 // Each ratio is taken within a run (a system against the floor or the topology floor of the same run) and printed as
@@ -72,5 +74,26 @@ func TestFloorSystemsFromTheOutputs(t *testing.T) {
 	}
 	if _, _, err := floorSystems(path); err == nil {
 		t.Error("outputs without the topology floor: want an error naming what is missing")
+	}
+}
+
+// -timestamps writes one line per measured order, in the log lines' time format, for the per-hop join.
+func TestWriteStamps(t *testing.T) {
+	var r result
+	placed := time.Date(2026, 12, 1, 5, 0, 0, 123456789, time.UTC)
+	r.add("o1", placed, placed.Add(250*time.Millisecond))
+	var buf strings.Builder
+	if err := writeStamps(&buf, 2, "topology floor", "latency", r); err != nil {
+		t.Fatal(err)
+	}
+	want := "2\ttopology floor\tlatency\to1\t2026-12-01T05:00:00.123456789Z\t2026-12-01T05:00:00.373456789Z\n"
+	if buf.String() != want {
+		t.Errorf("stamps = %q, want %q", buf.String(), want)
+	}
+	if err := writeStamps(nil, 1, "app", "latency", r); err != nil {
+		t.Errorf("no -timestamps: %v, want nothing written and no error", err)
+	}
+	if len(r.latencies) != 1 || r.latencies[0] != 250*time.Millisecond || !r.first.Equal(placed) {
+		t.Errorf("result = %+v", r)
 	}
 }
