@@ -41,6 +41,11 @@
 //	coldstart.<name>.page_faults  faults  median minor page faults of a start (exec to the kill after the first poll)
 //	binary_size.<name>       bytes   size of the binary
 //
+// With -floor, it also prints to stderr a verdict per function against
+// -target: meets it, over with its SDK floor over too (the clients its job
+// requires), or over with its floor under it, and by how much our code adds
+// to the floor.
+//
 // Every AWS endpoint (AWS_ENDPOINT_URL, the EC2 metadata endpoint) points at
 // a listener of this program that counts connections: SDK clients must not
 // touch the network at init, so anything but 0 is a finding.
@@ -97,13 +102,14 @@ func main() {
 	sdkBaseline := flag.String("sdk-baseline", "", "name of a second baseline (hello plus the SDK set-up), for ratio_vs_<name> figures")
 	timeout := flag.Duration("timeout", 10*time.Second, "longest a single start may take")
 	seed := flag.Uint64("seed", 1, "seed of the shuffled start order")
+	target := flag.Float64("target", 1.5, "the target ratio to the baseline, for the verdicts printed with -floor")
 	workdir := flag.String("workdir", "", "where the copies of the binaries go, in a directory of their own removed at the end (default: the system's temporary directory)")
 	var extraEnv, floors envFlag
 	flag.Var(&extraEnv, "env", "KEY=VALUE for every binary (repeatable), on top of the built-in Lambda-like environment")
 	flag.Var(&floors, "floor", "NAME=FLOOR: FLOOR (another argument's name) is NAME's SDK floor, for coldstart.NAME.ratio_vs_sdk_floor (repeatable)")
 	flag.Parse()
 	opts := options{rounds: *rounds, runs: *runs, warmup: *warmup, baseline: *baseline, sdkBaseline: *sdkBaseline,
-		timeout: *timeout, seed: *seed, workdir: *workdir, env: extraEnv, floors: floors}
+		timeout: *timeout, seed: *seed, workdir: *workdir, env: extraEnv, floors: floors, target: *target}
 	if err := run(opts, flag.Args()); err != nil {
 		fmt.Fprintln(os.Stderr, "coldstart:", err)
 		os.Exit(1)
@@ -117,6 +123,7 @@ type options struct {
 	seed                  uint64
 	workdir               string
 	env, floors           []string
+	target                float64
 }
 
 func run(o options, args []string) error {
@@ -251,7 +258,42 @@ func run(o options, args []string) error {
 		}
 		figs = append(figs, benchfile.New("binary_size."+benchfile.SnakeName(b.name), float64(st.Size()), "bytes"))
 	}
+	if len(floorOf) > 0 {
+		fmt.Fprint(os.Stderr, verdicts(bins, base, floorOf, o.target))
+	}
 	return benchfile.Print(os.Stdout, figs...)
+}
+
+// verdicts says, for each binary with an SDK floor, whether it meets the
+// target ratio to the baseline and, when it does not, whether its floor
+// alone is over the target too (the SDK clients the job requires) or not
+// (what our code adds). Ratios as in the figures: the median of the runs'.
+func verdicts(bins []*binary, base *binary, floorOf map[*binary]*binary, target float64) string {
+	ratio := func(num, den *binary) float64 {
+		r := make([]float64, len(num.runs))
+		for i := range num.runs {
+			r[i] = num.runs[i] / den.runs[i]
+		}
+		return benchfile.Median(r)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "against the %.2g target (x %s), each function beside its SDK floor:\n", target, base.name)
+	for _, fn := range bins {
+		floor := floorOf[fn]
+		if floor == nil {
+			continue
+		}
+		r, fr, rf := ratio(fn, base), ratio(floor, base), ratio(fn, floor)
+		verdict := "meets it"
+		switch {
+		case r > target && fr > target:
+			verdict = "OVER; its SDK floor alone is over too: the clients its job requires"
+		case r > target:
+			verdict = fmt.Sprintf("OVER; its SDK floor is not, our code adds %.2fx %s to it", r-fr, base.name)
+		}
+		fmt.Fprintf(&b, "  %-22s %5.2fx  floor %-38s %5.2fx  %5.2fx its floor  %s\n", fn.name, r, floor.name, fr, rf, verdict)
+	}
+	return b.String()
 }
 
 // parseFloors reads the -floor flags: NAME=FLOOR, both names of arguments.

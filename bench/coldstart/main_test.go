@@ -77,3 +77,29 @@ func TestFloorsNameTwoDifferentArguments(t *testing.T) {
 		}
 	}
 }
+
+// The verdict tells a function over the target because of the SDK clients its job requires (its floor is over too)
+// from one over because of our code (its floor is not).
+func TestVerdictsSeparateTheSDKFromOurCode(t *testing.T) {
+	hello := &binary{name: "hello", runs: []float64{2, 2, 2}}
+	floorOver := &binary{name: "sdk-floor-x", runs: []float64{3.6, 3.6, 3.6}} // 1.8
+	floorUnder := &binary{name: "hello-sdk", runs: []float64{2.8, 2.8, 2.8}}  // 1.4
+	email := &binary{name: "notify-email", runs: []float64{3.8, 3.7, 3.9}}    // 1.9, 1.06 of its floor
+	inbox := &binary{name: "notification", runs: []float64{3.2, 3.2, 3.1}}    // 1.6, 1.14 of its floor
+	tracking := &binary{name: "tracking", runs: []float64{2.9, 2.9, 2.9}}     // 1.45
+	bins := []*binary{hello, floorUnder, floorOver, email, inbox, tracking}
+	got := verdicts(bins, hello, map[*binary]*binary{email: floorOver, inbox: floorUnder, tracking: floorUnder}, 1.5)
+	oneSpace := strings.Join(strings.Fields(got), " ")
+	for _, want := range []string{
+		"notify-email 1.90x floor sdk-floor-x 1.80x 1.06x its floor OVER; its SDK floor alone is over too",
+		"notification 1.60x floor hello-sdk 1.40x 1.14x its floor OVER; its SDK floor is not, our code adds 0.20x hello to it",
+		"tracking 1.45x floor hello-sdk 1.40x 1.04x its floor meets it",
+	} {
+		if !strings.Contains(oneSpace, want) {
+			t.Errorf("verdicts lack %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "\n") != 4 {
+		t.Errorf("want a header and one line per function with a floor:\n%s", got)
+	}
+}
