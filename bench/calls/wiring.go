@@ -22,6 +22,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/sesmail"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/snssms"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/emailhtml"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/notifyapi"
 	"github.com/fooddelivery/serverless-food-delivery/shared/orders"
 	"github.com/fooddelivery/serverless-food-delivery/shared/payments"
@@ -34,6 +35,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/publisher"
 	"github.com/fooddelivery/serverless-food-delivery/shared/queue"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime/cognitoauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 	"github.com/fooddelivery/serverless-food-delivery/shared/sweeper"
 	"github.com/fooddelivery/serverless-food-delivery/shared/tracking"
@@ -118,7 +120,7 @@ func wire(cfg, uncounted aws.Config, out devstack.Outputs, sweepCfg sweeper.Conf
 		return functions{}, err
 	}
 	realtimeTable := table()
-	realtimeSvc := realtime.NewService(realtime.NewAuthenticator(verifier), realtimeTable, realtimeTable, time.Now)
+	realtimeSvc := realtime.NewService(cognitoauth.New(verifier), realtimeTable, realtimeTable, time.Now)
 	// functions/realtime-push
 	posts := &postCounter{}
 	pushTable := table()
@@ -135,15 +137,15 @@ func wire(cfg, uncounted aws.Config, out devstack.Outputs, sweepCfg sweeper.Conf
 		assignment: queue.ConsumeAttempts(delivery.NewService(assignmentTable, time.Now, delivery.DefaultGiveUpAfter).HandleEvent,
 			queue.RecordFailures(assignmentTable, "delivery-assignment")),
 		notification: queue.Consume(notify.NewService(domain.ChannelInbox, notificationTable,
-			notify.Inbox{W: notificationTable, Now: time.Now}, 30*time.Second, time.Now).HandleEvent,
+			notify.Inbox{W: notificationTable, Now: time.Now}, notify.Render, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notification")),
 		// functions/notify-email and functions/notify-sms: SES and SNS on the emulator, from the sender the local
 		// stage verifies.
 		notifyEmail: queue.Consume(notify.NewService(domain.ChannelEmail, notificationTable,
-			sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: notify.LocalSenderEmail}, 30*time.Second, time.Now).HandleEvent,
+			sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: notify.LocalSenderEmail}, emailhtml.Render, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notify-email")),
 		notifySMS: queue.Consume(notify.NewService(domain.ChannelSMS, notificationTable,
-			snssms.SMS{Client: sns.NewFromConfig(cfg)}, 30*time.Second, time.Now).HandleEvent,
+			snssms.SMS{Client: sns.NewFromConfig(cfg)}, notify.Render, 30*time.Second, time.Now).HandleEvent,
 			queue.RecordFailures(notificationTable, "notify-sms")),
 		sweep: sweep.Sweep,
 	}, nil

@@ -25,7 +25,7 @@ func main() {
 	conf := platform.MustConfig(notify.ConfigFromEnv(domain.ChannelInbox, os.Getenv))
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
-	svc := notify.NewService(conf.Channel, table, notify.Inbox{W: table, Now: time.Now}, conf.ClaimLease, time.Now)
+	svc := notify.NewService(conf.Channel, table, notify.Inbox{W: table, Now: time.Now}, notify.Render, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notification"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

@@ -1,6 +1,7 @@
 // Command notify-email is the email channel: it sends customers their order
 // notifications through SES, once per event. Wiring only; the logic is in
-// shared/notify, the SES adapter in shared/notify/awssend/sesmail.
+// shared/notify (and the HTML part in shared/notify/emailhtml), the SES adapter in
+// shared/notify/awssend/sesmail.
 package main
 
 import (
@@ -14,6 +15,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify/awssend/sesmail"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/emailhtml"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/awsenv"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/chaos"
@@ -28,7 +30,7 @@ func main() {
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
 	sender := sesmail.Email{Client: sesv2.NewFromConfig(cfg), From: conf.SenderEmail, ConfigurationSet: conf.ConfigurationSet}
-	svc := notify.NewService(conf.Channel, table, sender, conf.ClaimLease, time.Now)
+	svc := notify.NewService(conf.Channel, table, sender, emailhtml.Render, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-email"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

@@ -29,7 +29,7 @@ func main() {
 	cfg := awsenv.MustLoad()
 	table := store.New(dynamodb.NewFromConfig(cfg), conf.TableName)
 	sender := snssms.SMS{Client: sns.NewFromConfig(cfg), SenderID: conf.SMSSenderID}
-	svc := notify.NewService(conf.Channel, table, sender, conf.ClaimLease, time.Now)
+	svc := notify.NewService(conf.Channel, table, sender, notify.Render, conf.ClaimLease, time.Now)
 	consumer := queue.Consume(svc.HandleEvent, queue.RecordFailures(table, "notify-sms"))
 	// A chaos stack (make reliability) gets its fault injection here; any other deploy runs consumer itself.
 	lambda.Start(observe.Handler(chaos.FromEnv(consumer)))

@@ -14,6 +14,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/observe"
 	"github.com/fooddelivery/serverless-food-delivery/shared/realtime"
+	"github.com/fooddelivery/serverless-food-delivery/shared/realtime/cognitoauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store"
 )
 
@@ -28,6 +29,6 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
-	svc := realtime.NewService(realtime.NewAuthenticator(verifier), table, table, time.Now)
+	svc := realtime.NewService(cognitoauth.New(verifier), table, table, time.Now)
 	lambda.Start(observe.Handler(realtime.NewHandler(svc).Serve))
 }

@@ -59,7 +59,7 @@ func BenchmarkNotification(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		svc := notify.NewService(domain.ChannelInbox, s, notify.Inbox{W: s, Now: time.Now}, time.Minute, time.Now)
+		svc := notify.NewService(domain.ChannelInbox, s, notify.Inbox{W: s, Now: time.Now}, notify.Render, time.Minute, time.Now)
 		handle = queue.Consume(svc.HandleEvent)
 	}
 	reset()

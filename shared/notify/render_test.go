@@ -9,6 +9,7 @@ import (
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/emailhtml"
 )
 
 // go test ./shared/notify -run TestTemplatesGolden -update rewrites the golden files from the templates; review
@@ -39,9 +40,13 @@ func TestTemplatesGolden(t *testing.T) {
 			t.Run(locale+"/"+typ, func(t *testing.T) {
 				v := goldenView(typ)
 				v.Total = notify.Money(2349, "EUR", locale)
-				r, err := notify.Render(locale, typ, v)
+				r, err := emailhtml.Render(locale, typ, v)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if short, err := notify.Render(locale, typ, v); err != nil || short.HTML != "" ||
+					short.Subject != r.Subject || short.Short != r.Short || short.Text != r.Text {
+					t.Errorf("notify.Render must write the same text parts and no HTML: %+v, %v", short, err)
 				}
 				for part, s := range map[string]string{"subject": r.Subject, "sms": r.Short, "text": r.Text, "html": r.HTML} {
 					if strings.TrimSpace(s) == "" || strings.Contains(s, "<no value>") {
@@ -122,7 +127,7 @@ func TestPaymentFailureReasons(t *testing.T) {
 func TestHTMLEscapesWhatCustomersAndRestaurantsWrite(t *testing.T) {
 	v := goldenView("OrderDelivered")
 	v.Restaurant, v.Items[0].Name, v.Total = `<script>alert(1)</script>`, `Fish & "Chips"`, "€1.00"
-	r, err := notify.Render("en", "OrderDelivered", v)
+	r, err := emailhtml.Render("en", "OrderDelivered", v)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,15 +85,17 @@ type Service struct {
 	channel string
 	store   Store
 	sender  Sender
+	render  Renderer
 	lease   time.Duration
 	now     func() time.Time
 }
 
 // NewService wires the consumer of a channel (domain.ChannelInbox, ChannelEmail
-// or ChannelSMS). lease is how long a claim protects a send in progress: the
+// or ChannelSMS). render writes what the channel sends: Render, or for email
+// emailhtml.Render. lease is how long a claim protects a send in progress: the
 // function timeout, after which the claimant is surely gone.
-func NewService(channel string, store Store, sender Sender, lease time.Duration, now func() time.Time) *Service {
-	return &Service{channel: channel, store: store, sender: sender, lease: lease, now: now}
+func NewService(channel string, store Store, sender Sender, render Renderer, lease time.Duration, now func() time.Time) *Service {
+	return &Service{channel: channel, store: store, sender: sender, render: render, lease: lease, now: now}
 }
 
 // HandleEvent notifies the customer of a customer-facing event on this
@@ -145,7 +147,7 @@ func (s *Service) HandleEvent(ctx context.Context, e domainevents.Envelope) erro
 	if err != nil {
 		return err
 	}
-	msg, err := Render(prefs.Locale, e.Type, view)
+	msg, err := s.render(prefs.Locale, e.Type, view)
 	if err != nil {
 		return err
 	}

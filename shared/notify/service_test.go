@@ -11,6 +11,7 @@ import (
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
 	domainevents "github.com/fooddelivery/serverless-food-delivery/shared/events"
 	"github.com/fooddelivery/serverless-food-delivery/shared/notify"
+	"github.com/fooddelivery/serverless-food-delivery/shared/notify/emailhtml"
 	"github.com/fooddelivery/serverless-food-delivery/shared/store/memstore"
 )
 
@@ -101,7 +102,7 @@ func TestEachEventIsSentOncePerChannelHoweverOftenItArrives(t *testing.T) {
 		if ch == domain.ChannelInbox {
 			sender = both{rec, notify.Inbox{W: s, Now: c.now}}
 		}
-		svc := notify.NewService(ch, s, sender, time.Minute, c.now)
+		svc := notify.NewService(ch, s, sender, notify.Render, time.Minute, c.now)
 		var wg sync.WaitGroup
 		errs := make(chan error, 20)
 		for i := 0; i < 10; i++ { // concurrent copies: one claims, the others see its claim
@@ -153,10 +154,10 @@ func TestOptOutsAndMissingAddressesSkipTheChannel(t *testing.T) {
 	c := &clock{t0}
 	email, sms := &recorder{}, &recorder{}
 	for _, e := range []domainevents.Envelope{event(t, o, domain.StatusPaid, 2), event(t, o, domain.StatusDelivered, 5)} {
-		if err := notify.NewService(domain.ChannelEmail, s, email, time.Minute, c.now).HandleEvent(context.Background(), e); err != nil {
+		if err := notify.NewService(domain.ChannelEmail, s, email, emailhtml.Render, time.Minute, c.now).HandleEvent(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
-		if err := notify.NewService(domain.ChannelSMS, s, sms, time.Minute, c.now).HandleEvent(context.Background(), e); err != nil {
+		if err := notify.NewService(domain.ChannelSMS, s, sms, notify.Render, time.Minute, c.now).HandleEvent(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -191,7 +192,7 @@ func TestOptOutsAndMissingAddressesSkipTheChannel(t *testing.T) {
 func TestDefaultsSendEmailToTheAddressOfTheSignInToken(t *testing.T) {
 	s, o := fixture(t, nil)
 	rec := &recorder{}
-	if err := notify.NewService(domain.ChannelEmail, s, rec, time.Minute, time.Now).HandleEvent(context.Background(), event(t, o, domain.StatusPaid, 2)); err != nil {
+	if err := notify.NewService(domain.ChannelEmail, s, rec, emailhtml.Render, time.Minute, time.Now).HandleEvent(context.Background(), event(t, o, domain.StatusPaid, 2)); err != nil {
 		t.Fatal(err)
 	}
 	if rec.count() != 1 || rec.sent[0].to != "token@example.com" {
@@ -204,7 +205,7 @@ func TestAFailedSendIsRetriedAndAnAbandonedClaimTakenOver(t *testing.T) {
 	s, o := fixture(t, &p)
 	c := &clock{t0}
 	rec := &recorder{fail: errors.New("throttled")}
-	svc := notify.NewService(domain.ChannelEmail, s, rec, 30*time.Second, c.now)
+	svc := notify.NewService(domain.ChannelEmail, s, rec, emailhtml.Render, 30*time.Second, c.now)
 	e := event(t, o, domain.StatusDelivered, 5)
 	if err := svc.HandleEvent(context.Background(), e); err == nil {
 		t.Fatal("a failed send must fail the message, so SQS delivers it again")
@@ -232,7 +233,7 @@ func TestARejectedMessageIsRecordedFailedNotRetried(t *testing.T) {
 	p := domain.DefaultPreferences("bounce@example.com")
 	s, o := fixture(t, &p)
 	rec := &recorder{fail: errors.Join(notify.ErrRejected, errors.New("address is on the suppression list"))}
-	svc := notify.NewService(domain.ChannelEmail, s, rec, time.Minute, time.Now)
+	svc := notify.NewService(domain.ChannelEmail, s, rec, emailhtml.Render, time.Minute, time.Now)
 	if err := svc.HandleEvent(context.Background(), event(t, o, domain.StatusDelivered, 5)); err != nil {
 		t.Fatalf("a message refused for good must not be retried: %v", err)
 	}
@@ -254,7 +255,7 @@ func TestMessagesSayWhatTheCustomerNeeds(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	svc := notify.NewService(domain.ChannelEmail, s, rec, time.Minute, time.Now)
+	svc := notify.NewService(domain.ChannelEmail, s, rec, emailhtml.Render, time.Minute, time.Now)
 	o.CourierID, o.ETA = "k-1", t0.Add(24*time.Minute) // the assignment's estimate, 24 minutes after it
 	for _, e := range []domainevents.Envelope{event(t, o, domain.StatusCourierAssigned, 3), event(t, o, domain.StatusPaymentFailed, 2)} {
 		if err := svc.HandleEvent(ctx, e); err != nil {
@@ -275,7 +276,7 @@ func TestMessagesSayWhatTheCustomerNeeds(t *testing.T) {
 func TestInternalEventsAreNotSentToCustomers(t *testing.T) {
 	s, o := fixture(t, nil)
 	rec := &recorder{}
-	if err := notify.NewService(domain.ChannelInbox, s, rec, time.Minute, time.Now).HandleEvent(context.Background(), event(t, o, domain.StatusPlaced, 1)); err != nil {
+	if err := notify.NewService(domain.ChannelInbox, s, rec, notify.Render, time.Minute, time.Now).HandleEvent(context.Background(), event(t, o, domain.StatusPlaced, 1)); err != nil {
 		t.Fatal(err)
 	}
 	if rec.count() != 0 {

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/fooddelivery/serverless-food-delivery/shared/domain"
-	"github.com/fooddelivery/serverless-food-delivery/shared/platform/jwtauth"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/logging"
 	"github.com/fooddelivery/serverless-food-delivery/shared/platform/tracecontext"
 )
@@ -219,22 +218,4 @@ func validOrderID(id string) bool {
 		}
 	}
 	return true
-}
-
-// TokenVerifier is what shared/platform/jwtauth.Verifier offers.
-type TokenVerifier interface {
-	Verify(ctx context.Context, token string) (jwtauth.Identity, error)
-}
-
-type verifierAuth struct{ v TokenVerifier }
-
-// NewAuthenticator authenticates with a Cognito ID token verifier; members of the ops group watch any order.
-func NewAuthenticator(v TokenVerifier) Authenticator { return verifierAuth{v} }
-
-func (a verifierAuth) Authenticate(ctx context.Context, token string) (Identity, error) {
-	id, err := a.v.Verify(ctx, token)
-	if err != nil {
-		return Identity{}, err
-	}
-	return Identity{Subject: id.Subject, Ops: id.InGroup("ops"), ExpiresAt: id.ExpiresAt}, nil
 }

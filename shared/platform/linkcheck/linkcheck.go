@@ -22,6 +22,10 @@ const module = "github.com/fooddelivery/serverless-food-delivery/"
 // request schemas (apischema). A queue consumer has no use for them.
 var HTTPAPI = []string{module + "shared/orders", module + "shared/platform/httpapi", module + "shared/apischema"}
 
+// JWT is the JSON Web Token library and our verifier over it: only the realtime function, which checks the
+// Cognito ID token at $connect, has a use for them (the HTTP API's authorizer checks the others' tokens).
+var JWT = []string{module + "shared/platform/jwtauth", "github.com/golang-jwt/jwt", "github.com/MicahParks/jwkset"}
+
 // Forbid fails t for every package that the package in the test's directory
 // (a function's main) links, directly or not, whose import path contains one
 // of the forbidden strings.
