@@ -54,6 +54,19 @@ func (s *synthesized) mappingOf(t *testing.T, fn string) obj {
 	return found[0]
 }
 
+// mappingID is the logical id of the one event source mapping of the function with construct id fn.
+func (s *synthesized) mappingID(t *testing.T, fn string) string {
+	t.Helper()
+	want := ref(s.id(t, "AWS::Lambda::Function", fn))
+	for id, esm := range s.ofType("AWS::Lambda::EventSourceMapping") {
+		if reflect.DeepEqual(props(esm)["FunctionName"], want) {
+			return id
+		}
+	}
+	t.Fatalf("no event source mapping of %s", fn)
+	return ""
+}
+
 // mappingsOn counts the event source mappings reading the stream of the table with construct id table.
 func (s *synthesized) mappingsOn(t *testing.T, table string) int {
 	t.Helper()
@@ -129,6 +142,12 @@ func TestTopologyFloorMirrorsTheAppsSettings(t *testing.T) {
 	}
 	if got := floor.envOf(t, "TopologyStreamPublisherFunction")[FloorEnvPublishAssigned]; got != "true" {
 		t.Errorf("topology publisher %s = %v, want true (the channels get the Assigned event)", FloorEnvPublishAssigned, got)
+	}
+	// The push's mapping is created after the publisher's, as in the app: MiniStack runs stream mappings in creation
+	// order on one thread.
+	pushESM, publisherESM := floor.mappingID(t, "TopologyPushFunction"), floor.mappingID(t, "TopologyStreamPublisherFunction")
+	if deps := strs(floor.resources()[pushESM]["DependsOn"]); !slices.Contains(deps, publisherESM) {
+		t.Errorf("topology push mapping depends on %v, want the publisher's mapping %s among them", deps, publisherESM)
 	}
 	// The four hops: the plain floor's settings.
 	for _, fn := range []string{"StreamPublisherFunction", "PaymentFunction", "AssignmentFunction"} {
