@@ -148,13 +148,8 @@ func newFloorHops(stack awscdk.Stack, prefix string, t ConsumerTimings, table aw
 				"S": awslambda.FilterRule_Or(jsii.String("PLACED"), jsii.String("PAID"), jsii.String("ASSIGNED"))}}},
 		})},
 	}))
-	h.payment.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.payQ, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize: jsii.Number(paymentBatchSize), ReportBatchItemFailures: jsii.Bool(true), MaxConcurrency: jsii.Number(paymentConcurrency),
-	}))
-	h.assignment.AddEventSource(awslambdaeventsources.NewSqsEventSource(h.assignQ, &awslambdaeventsources.SqsEventSourceProps{
-		BatchSize: jsii.Number(sqsBatchSize), ReportBatchItemFailures: jsii.Bool(true),
-		MaxBatchingWindow: awscdk.Duration_Seconds(jsii.Number(1)),
-	}))
+	h.payment.AddEventSource(sqsEventSource(h.payQ, paymentBatchSize, paymentConcurrency))
+	h.assignment.AddEventSource(sqsEventSource(h.assignQ, sqsBatchSize, 0))
 	return h
 }
 
