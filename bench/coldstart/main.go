@@ -269,13 +269,7 @@ func run(o options, args []string) error {
 // alone is over the target too (the SDK clients the job requires) or not
 // (what our code adds). Ratios as in the figures: the median of the runs'.
 func verdicts(bins []*binary, base *binary, floorOf map[*binary]*binary, target float64) string {
-	ratio := func(num, den *binary) float64 {
-		r := make([]float64, len(num.runs))
-		for i := range num.runs {
-			r[i] = num.runs[i] / den.runs[i]
-		}
-		return benchfile.Median(r)
-	}
+	ratio := func(num, den *binary) float64 { return benchfile.Median(runRatios(num.runs, den.runs)) }
 	var b strings.Builder
 	fmt.Fprintf(&b, "against the %.2g target (x %s), each function beside its SDK floor:\n", target, base.name)
 	for _, fn := range bins {
@@ -343,13 +337,19 @@ func copyBinaries(workdir string, bins []*binary) (string, error) {
 	return dir, nil
 }
 
-// ratioFigures: name, the median over the runs of each run's ratio of
-// medians num[r]/den[r], and with more than one run name_min and name_max.
-func ratioFigures(name string, num, den []float64) []benchfile.Figure {
+// runRatios is each run's ratio of medians, num[r]/den[r].
+func runRatios(num, den []float64) []float64 {
 	ratios := make([]float64, len(num))
 	for r := range num {
 		ratios[r] = num[r] / den[r]
 	}
+	return ratios
+}
+
+// ratioFigures: name, the median over the runs of each run's ratio of
+// medians num[r]/den[r] (runRatios), and with more than one run name_min and name_max.
+func ratioFigures(name string, num, den []float64) []benchfile.Figure {
+	ratios := runRatios(num, den)
 	figs := []benchfile.Figure{benchfile.New(name, benchfile.Median(append([]float64(nil), ratios...)), "x")}
 	if len(ratios) > 1 {
 		figs = append(figs, benchfile.New(name+"_min", slices.Min(ratios), "x"), benchfile.New(name+"_max", slices.Max(ratios), "x"))
